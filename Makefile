@@ -1,0 +1,83 @@
+# mbrl: plain Makefile. `make` builds libmbrl.a, libmbrl.so and the mbrl binary under $(BUILD).
+BUILD   ?= build
+PREFIX  ?= /usr/local
+CC      ?= cc
+WERROR  ?= -Werror
+PKGS    := libcjson criterion
+OPT     ?= -O2 -g
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wvla -Wformat=2 -Wundef -Wcast-qual -Wwrite-strings -Wpointer-arith \
+        -Wold-style-definition -Wnull-dereference $(WERROR)
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -I/usr/include/plplot
+CFLAGS   += -std=c11 $(OPT) -fPIC -fopenmp $(WARN) $(SANITIZE) -MMD -MP
+LDFLAGS  += -fopenmp $(SANITIZE)
+LDLIBS   += -ldnnl -lmujoco -lcjson -lplplot -lm -lpthread
+
+LIB_SRC   := $(sort $(wildcard src/*/*.c))
+CLI_SRC   := $(sort $(wildcard cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/*.c tests/*/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+
+STAMP := $(BUILD)/.packages-ok
+
+.PHONY: all run test bench asan install clean packages
+all: $(BUILD)/libmbrl.a $(BUILD)/libmbrl.so $(BUILD)/mbrl
+
+# install the Debian packages the project uses, once per build folder
+$(STAMP): scripts/setup.sh
+	@bash scripts/setup.sh
+	@mkdir -p $(BUILD) && touch $@
+packages: $(STAMP)
+
+$(BUILD)/obj/%.o: %.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libmbrl.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libmbrl.so: $(LIB_OBJ)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/mbrl: $(CLI_OBJ) $(BUILD)/libmbrl.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmbrl.a $(LDLIBS)
+
+$(BUILD)/test_mbrl: $(TEST_OBJ) $(BUILD)/libmbrl.a
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libmbrl.a -lcriterion $(LDLIBS)
+
+$(BUILD)/bench_mbrl: $(BENCH_OBJ) $(BUILD)/libmbrl.a
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libmbrl.a $(LDLIBS)
+
+# the main job
+run: all
+	./$(BUILD)/mbrl demo
+
+test: $(BUILD)/test_mbrl $(BUILD)/mbrl
+	MBRL_BIN=./$(BUILD)/mbrl ./$(BUILD)/test_mbrl $(TEST_ARGS)
+
+bench: $(BUILD)/bench_mbrl
+	./$(BUILD)/bench_mbrl $(BENCH_ARGS)
+
+# tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build folder
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include/mbrl $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/mbrl/*.h $(DESTDIR)$(PREFIX)/include/mbrl/
+	install -m 644 $(BUILD)/libmbrl.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libmbrl.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/mbrl $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)

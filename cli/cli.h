@@ -1,0 +1,7 @@
+/* Subcommands of the mbrl command; each returns the process exit status (2 for usage errors). */
+#ifndef MBRL_CLI_H
+#define MBRL_CLI_H
+
+int mbrl_cmd_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,18 @@
+/* mbrl: model-based reinforcement learning in C. Umbrella header.
+ *
+ * Dimension letters mean one thing everywhere in the API:
+ *   B        batch rows (transitions, states)
+ *   H        planning horizon (steps)
+ *   N        candidate action sequences of a planner
+ *   E        ensemble members
+ *   obs_dim  observation size, act_dim action size
+ * Arrays are flat, row-major, float32 unless a comment says otherwise; a shape comment such as
+ * (E x B x in) lists dimensions from slowest to fastest.
+ */
+#ifndef MBRL_H
+#define MBRL_H
+
+#include "mbrl/core.h"
+#include "mbrl/rng.h"
+
+#endif
