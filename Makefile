@@ -67,7 +67,7 @@ bench: $(BUILD)/bench_mbrl
 
 # tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build folder
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	$(MAKE) BUILD=$(BUILD)-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
 
 install: all
@@ -78,6 +78,6 @@ install: all
 	install -m 755 $(BUILD)/mbrl $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build build-asan
+	rm -rf $(BUILD) $(BUILD)-asan
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
