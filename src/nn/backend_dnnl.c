@@ -1,0 +1,181 @@
+/* The oneDNN backend: batched matmuls with fused bias and activation, primitives cached by shape.
+ * This is the only file that includes oneDNN's headers. */
+#include <oneapi/dnnl/dnnl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mbrl/core.h"
+#include "nn/backend.h"
+
+enum { OP_FWD, OP_DX, OP_DW };
+enum { MAX_ARGS = 4, CACHE_SIZE = 64 };
+
+typedef struct {
+  int used, op, E, B, in, out, act, bias;
+  dnnl_primitive_t prim;
+  int nargs;
+  dnnl_exec_arg_t args[MAX_ARGS];
+} entry;
+
+static struct {
+  pthread_once_t once;
+  pthread_mutex_t lock;
+  dnnl_engine_t engine;
+  dnnl_stream_t stream;
+  entry cache[CACHE_SIZE];
+  int next_evict;
+  char info[128];
+} g = {PTHREAD_ONCE_INIT, PTHREAD_MUTEX_INITIALIZER, NULL, NULL, {{0}}, 0, {0}};
+
+static void check(dnnl_status_t s, const char *what) {
+  if (s != dnnl_success) {
+    fprintf(stderr, "mbrl: oneDNN failed in %s (status %d)\n", what, (int)s);
+    abort();
+  }
+}
+
+static void init_once(void) {
+  check(dnnl_engine_create(&g.engine, dnnl_cpu, 0), "engine");
+  check(dnnl_stream_create(&g.stream, g.engine, dnnl_stream_default_flags), "stream");
+  const dnnl_version_t *v = dnnl_version();
+  static const char *isa[] = {"default/any", "sse41", "avx", "avx2", "avx512_core", "avx512_core_vnni",
+                              "avx512_core_bf16", "avx512_core_amx", "avx2_vnni"};
+  dnnl_cpu_isa_t i = dnnl_get_effective_cpu_isa();
+  const char *name = "other";
+  if (i == dnnl_cpu_isa_sse41) name = isa[1];
+  else if (i == dnnl_cpu_isa_avx) name = isa[2];
+  else if (i == dnnl_cpu_isa_avx2) name = isa[3];
+  else if (i == dnnl_cpu_isa_avx512_core) name = isa[4];
+  else if (i == dnnl_cpu_isa_avx512_core_vnni) name = isa[5];
+  else if (i == dnnl_cpu_isa_avx512_core_bf16) name = isa[6];
+  else if (i == dnnl_cpu_isa_avx512_core_amx) name = isa[7];
+  else if (i == dnnl_cpu_isa_avx2_vnni) name = isa[8];
+  snprintf(g.info, sizeof g.info, "oneDNN %d.%d.%d, %s", v->major, v->minor, v->patch, name);
+}
+
+const char *mbrl_backend_info(void) {
+  pthread_once(&g.once, init_once);
+  return g.info;
+}
+
+static dnnl_memory_desc_t md3(int64_t d0, int64_t d1, int64_t d2, int64_t s0, int64_t s1,
+                              int64_t s2) {
+  dnnl_memory_desc_t md;
+  dnnl_dims_t dims = {d0, d1, d2}, strides = {s0, s1, s2};
+  check(dnnl_memory_desc_init_by_strides(&md, 3, dims, dnnl_f32, strides), "memory desc");
+  return md;
+}
+
+static dnnl_alg_kind_t alg_of(int act) {
+  switch (act) {
+    case MBRL_ACT_TANH: return dnnl_eltwise_tanh;
+    case MBRL_ACT_RELU: return dnnl_eltwise_relu;
+    case MBRL_ACT_SILU: return dnnl_eltwise_swish;
+    default: return dnnl_alg_kind_undef;
+  }
+}
+
+/* builds the matmul for one (op, shape); args are bound to pointers at each call */
+static void build(entry *en) {
+  int64_t E = en->E, B = en->B, in = en->in, out = en->out;
+  dnnl_memory_desc_t src, wei, bias, dst;
+  int arg_ids[MAX_ARGS] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST, DNNL_ARG_BIAS};
+  const dnnl_memory_desc_t *mds[MAX_ARGS] = {&src, &wei, &dst, &bias};
+  dnnl_post_ops_t po;
+  check(dnnl_post_ops_create(&po), "post ops");
+  if (en->op == OP_FWD) {
+    /* y (E,B,out) = x (E,B,in) . w^T, w stored (E,out,in) */
+    src = md3(E, B, in, B * in, in, 1);
+    wei = md3(E, in, out, out * in, 1, in);
+    dst = md3(E, B, out, B * out, out, 1);
+    bias = md3(E, 1, out, out, out, 1);
+    if (en->act != MBRL_ACT_IDENTITY)
+      check(dnnl_post_ops_append_eltwise(po, 1.0f, alg_of(en->act), en->act == MBRL_ACT_SILU ? 1.0f : 0.0f,
+                                         0.0f),
+            "eltwise post op");
+  } else if (en->op == OP_DX) {
+    /* dx (E,B,in) = dy (E,B,out) . w (E,out,in) */
+    src = md3(E, B, out, B * out, out, 1);
+    wei = md3(E, out, in, out * in, in, 1);
+    dst = md3(E, B, in, B * in, in, 1);
+  } else {
+    /* dw (E,out,in) += dy^T (E,out,B) . x (E,B,in) */
+    src = md3(E, out, B, B * out, 1, out);
+    wei = md3(E, B, in, B * in, in, 1);
+    dst = md3(E, out, in, out * in, in, 1);
+    check(dnnl_post_ops_append_sum(po, 1.0f), "sum post op");
+  }
+  dnnl_matmul_desc_t desc;
+  check(dnnl_matmul_desc_init(&desc, &src, &wei, en->bias ? &bias : NULL, &dst), "matmul desc");
+  dnnl_primitive_attr_t attr;
+  check(dnnl_primitive_attr_create(&attr), "attr");
+  check(dnnl_primitive_attr_set_post_ops(attr, po), "set post ops");
+  dnnl_primitive_desc_t pd;
+  check(dnnl_primitive_desc_create(&pd, &desc, attr, g.engine, NULL), "matmul primitive desc");
+  check(dnnl_primitive_create(&en->prim, pd), "matmul primitive");
+  dnnl_primitive_desc_destroy(pd);
+  dnnl_primitive_attr_destroy(attr);
+  dnnl_post_ops_destroy(po);
+  en->nargs = en->bias ? 4 : 3;
+  for (int i = 0; i < en->nargs; i++) {
+    en->args[i].arg = arg_ids[i];
+    check(dnnl_memory_create(&en->args[i].memory, mds[i], g.engine, DNNL_MEMORY_NONE), "memory");
+  }
+}
+
+static void release(entry *en) {
+  for (int i = 0; i < en->nargs; i++) dnnl_memory_destroy(en->args[i].memory);
+  dnnl_primitive_destroy(en->prim);
+  memset(en, 0, sizeof *en);
+}
+
+/* finds or builds the primitive, binds the pointers and runs it; the cache lock is held
+ * throughout because the bound memory objects are shared */
+static void run(int op, int E, int B, int in, int out, int act, const void *const ptrs[MAX_ARGS],
+                int bias) {
+  pthread_once(&g.once, init_once);
+  pthread_mutex_lock(&g.lock);
+  entry *en = NULL;
+  for (int i = 0; i < CACHE_SIZE && !en; i++) {
+    entry *c = &g.cache[i];
+    if (c->used && c->op == op && c->E == E && c->B == B && c->in == in && c->out == out &&
+        c->act == act && c->bias == bias)
+      en = c;
+  }
+  if (!en) {
+    int slot = -1;
+    for (int i = 0; i < CACHE_SIZE && slot < 0; i++)
+      if (!g.cache[i].used) slot = i;
+    if (slot < 0) {
+      slot = g.next_evict;
+      g.next_evict = (g.next_evict + 1) % CACHE_SIZE;
+      release(&g.cache[slot]);
+    }
+    en = &g.cache[slot];
+    *en = (entry){.used = 1, .op = op, .E = E, .B = B, .in = in, .out = out, .act = act, .bias = bias};
+    build(en);
+  }
+  for (int i = 0; i < en->nargs; i++)
+    check(dnnl_memory_set_data_handle(en->args[i].memory, (void *)(uintptr_t)ptrs[i]), "bind");
+  check(dnnl_primitive_execute(en->prim, g.stream, en->nargs, en->args), "execute");
+  check(dnnl_stream_wait(g.stream), "wait");
+  pthread_mutex_unlock(&g.lock);
+}
+
+void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const float *b, int E,
+                              int B, int in, int out, mbrl_act act) {
+  const void *ptrs[MAX_ARGS] = {x, w, y, b};
+  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL);
+}
+
+void mbrl_dnnl_linear_backward(float *dx, float *dw, const float *dy, const float *x,
+                               const float *w, int E, int B, int in, int out) {
+  if (dx) {
+    const void *p[MAX_ARGS] = {dy, w, dx, NULL};
+    run(OP_DX, E, B, in, out, MBRL_ACT_IDENTITY, p, 0);
+  }
+  const void *p[MAX_ARGS] = {dy, x, dw, NULL};
+  run(OP_DW, E, B, in, out, MBRL_ACT_IDENTITY, p, 0);
+}
