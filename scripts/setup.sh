@@ -9,6 +9,7 @@ packages=(
   libcjson-dev         # JSON headers and configs
   libcriterion-dev     # tests
   libplplot-dev plplot-driver-cairo   # PNG plots
+  fonts-dejavu-core    # a font for the text in plots (cairo renders it through fontconfig)
 )
 
 missing=()

@@ -14,5 +14,6 @@
 
 #include "mbrl/core.h"
 #include "mbrl/rng.h"
+#include "mbrl/plot.h"
 
 #endif
