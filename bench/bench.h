@@ -5,6 +5,12 @@
 /* one benchmark group; threads is the thread count for float work */
 void bench_nn(int threads);
 
+/* GFLOP/s of a large square fp32 matmul through the backend: the limit compute figures use */
+double bench_matmul_peak(void);
+
+/* Best wall time in seconds of reps calls of fn(ctx), after one warm-up call. */
+double bench_best_time(int reps, void (*fn)(void *), void *ctx);
+
 /* Prints one result row: what, measured figure, limit, unit. */
 void bench_row(const char *what, double measured, double limit, const char *unit);
 

@@ -15,6 +15,18 @@ static const group groups[] = {
     {"nn", bench_nn},
 };
 
+double bench_best_time(int reps, void (*fn)(void *), void *ctx) {
+  fn(ctx);
+  double best = 1e30;
+  for (int r = 0; r < reps; r++) {
+    double t0 = mbrl_time_now();
+    fn(ctx);
+    double dt = mbrl_time_now() - t0;
+    if (dt < best) best = dt;
+  }
+  return best;
+}
+
 void bench_row(const char *what, double measured, double limit, const char *unit) {
   printf("%-46s %10.2f %-9s limit %10.2f %-9s ratio %5.2f\n", what, measured, unit, limit, unit,
          limit > 0 ? measured / limit : 0.0);

@@ -15,7 +15,8 @@ enum { MAX_ARGS = 4, CACHE_SIZE = 64 };
 typedef struct {
   int used, op, E, B, in, out, act, bias;
   dnnl_primitive_t prim;
-  int nargs;
+  int nargs, calls;             /* arguments; executions per call (one per member or one) */
+  int64_t step[MAX_ARGS];       /* element offset of each argument between executions */
   dnnl_exec_arg_t args[MAX_ARGS];
 } entry;
 
@@ -60,12 +61,19 @@ const char *mbrl_backend_info(void) {
   return g.info;
 }
 
+static dnnl_memory_desc_t md2(int64_t d0, int64_t d1, int64_t s0, int64_t s1) {
+  dnnl_memory_desc_t d;
+  dnnl_dims_t dims = {d0, d1}, strides = {s0, s1};
+  check(dnnl_memory_desc_init_by_strides(&d, 2, dims, dnnl_f32, strides), "memory desc");
+  return d;
+}
+
 static dnnl_memory_desc_t md3(int64_t d0, int64_t d1, int64_t d2, int64_t s0, int64_t s1,
                               int64_t s2) {
-  dnnl_memory_desc_t md;
+  dnnl_memory_desc_t d;
   dnnl_dims_t dims = {d0, d1, d2}, strides = {s0, s1, s2};
-  check(dnnl_memory_desc_init_by_strides(&md, 3, dims, dnnl_f32, strides), "memory desc");
-  return md;
+  check(dnnl_memory_desc_init_by_strides(&d, 3, dims, dnnl_f32, strides), "memory desc");
+  return d;
 }
 
 static dnnl_alg_kind_t alg_of(int act) {
@@ -77,42 +85,44 @@ static dnnl_alg_kind_t alg_of(int act) {
   }
 }
 
-/* builds the matmul for one (op, shape); args are bound to pointers at each call */
+/* builds the matmul for one (op, shape); args are bound to pointers at each call.
+ * The forward runs one 2-D matmul per member with bias and activation fused: oneDNN 2.6 has no
+ * fast kernel for a per-member bias on a batched matmul (as the matmul's bias it falls back to
+ * its reference code, as a binary post-op it runs at half speed), while E calls of the 2-D
+ * kernel reach the large-matmul rate. Backward products have no bias and run batched. */
 static void build(entry *en) {
   int64_t E = en->E, B = en->B, in = en->in, out = en->out;
-  dnnl_memory_desc_t src, wei, bias, dst;
-  int arg_ids[MAX_ARGS] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST,
-                           DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1};
-  const dnnl_memory_desc_t *mds[MAX_ARGS] = {&src, &wei, &dst, &bias};
+  dnnl_memory_desc_t src, wei, dst, bias;
   dnnl_post_ops_t po;
   check(dnnl_post_ops_create(&po), "post ops");
   if (en->op == OP_FWD) {
-    /* y (E,B,out) = x (E,B,in) . w^T, w stored (E,out,in) */
-    src = md3(E, B, in, B * in, in, 1);
-    wei = md3(E, in, out, out * in, 1, in);
-    dst = md3(E, B, out, B * out, out, 1);
-    bias = md3(E, 1, out, out, out, 1);
-    /* a per-member bias as the matmul's own bias runs on the slow reference kernel in
-     * oneDNN 2.6, while as a binary post-op it keeps the JIT kernel */
-    if (en->bias) check(dnnl_post_ops_append_binary(po, dnnl_binary_add, &bias), "bias post op");
+    /* y (B,out) = x (B,in) . w^T + b, w stored (out,in) */
+    src = md2(B, in, in, 1);
+    wei = md2(in, out, 1, in);
+    dst = md2(B, out, out, 1);
+    bias = md2(1, out, out, 1);
     if (en->act != MBRL_ACT_IDENTITY)
-      check(dnnl_post_ops_append_eltwise(po, 1.0f, alg_of(en->act), en->act == MBRL_ACT_SILU ? 1.0f : 0.0f,
-                                         0.0f),
+      check(dnnl_post_ops_append_eltwise(po, 1.0f, alg_of(en->act),
+                                         en->act == MBRL_ACT_SILU ? 1.0f : 0.0f, 0.0f),
             "eltwise post op");
+    en->calls = (int)E;
+    en->step[0] = B * in, en->step[1] = out * in, en->step[2] = B * out, en->step[3] = out;
   } else if (en->op == OP_DX) {
     /* dx (E,B,in) = dy (E,B,out) . w (E,out,in) */
     src = md3(E, B, out, B * out, out, 1);
     wei = md3(E, out, in, out * in, in, 1);
     dst = md3(E, B, in, B * in, in, 1);
+    en->calls = 1;
   } else {
     /* dw (E,out,in) += dy^T (E,out,B) . x (E,B,in) */
     src = md3(E, out, B, B * out, 1, out);
     wei = md3(E, B, in, B * in, in, 1);
     dst = md3(E, out, in, out * in, in, 1);
     check(dnnl_post_ops_append_sum(po, 1.0f), "sum post op");
+    en->calls = 1;
   }
   dnnl_matmul_desc_t desc;
-  check(dnnl_matmul_desc_init(&desc, &src, &wei, NULL, &dst), "matmul desc");
+  check(dnnl_matmul_desc_init(&desc, &src, &wei, en->bias ? &bias : NULL, &dst), "matmul desc");
   dnnl_primitive_attr_t attr;
   check(dnnl_primitive_attr_create(&attr), "attr");
   check(dnnl_primitive_attr_set_post_ops(attr, po), "set post ops");
@@ -122,6 +132,8 @@ static void build(entry *en) {
   dnnl_primitive_desc_destroy(pd);
   dnnl_primitive_attr_destroy(attr);
   dnnl_post_ops_destroy(po);
+  const int arg_ids[MAX_ARGS] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST, DNNL_ARG_BIAS};
+  const dnnl_memory_desc_t *mds[MAX_ARGS] = {&src, &wei, &dst, &bias};
   en->nargs = en->bias ? 4 : 3;
   for (int i = 0; i < en->nargs; i++) {
     en->args[i].arg = arg_ids[i];
@@ -137,7 +149,7 @@ static void release(entry *en) {
 
 /* finds or builds the primitive, binds the pointers and runs it; the cache lock is held
  * throughout because the bound memory objects are shared */
-static void run(int op, int E, int B, int in, int out, int act, const void *const ptrs[MAX_ARGS],
+static void run(int op, int E, int B, int in, int out, int act, const float *const ptrs[MAX_ARGS],
                 int bias) {
   pthread_once(&g.once, init_once);
   pthread_mutex_lock(&g.lock);
@@ -161,25 +173,28 @@ static void run(int op, int E, int B, int in, int out, int act, const void *cons
     *en = (entry){.used = 1, .op = op, .E = E, .B = B, .in = in, .out = out, .act = act, .bias = bias};
     build(en);
   }
-  for (int i = 0; i < en->nargs; i++)
-    check(dnnl_memory_set_data_handle(en->args[i].memory, (void *)(uintptr_t)ptrs[i]), "bind");
-  check(dnnl_primitive_execute(en->prim, g.stream, en->nargs, en->args), "execute");
+  for (int c = 0; c < en->calls; c++) {
+    for (int i = 0; i < en->nargs; i++)
+      check(dnnl_memory_set_data_handle(en->args[i].memory, (void *)(uintptr_t)(ptrs[i] + c * en->step[i])),
+            "bind");
+    check(dnnl_primitive_execute(en->prim, g.stream, en->nargs, en->args), "execute");
+  }
   check(dnnl_stream_wait(g.stream), "wait");
   pthread_mutex_unlock(&g.lock);
 }
 
 void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const float *b, int E,
                               int B, int in, int out, mbrl_act act) {
-  const void *ptrs[MAX_ARGS] = {x, w, y, b};
+  const float *ptrs[MAX_ARGS] = {x, w, y, b};
   run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL);
 }
 
 void mbrl_dnnl_linear_backward(float *dx, float *dw, const float *dy, const float *x,
                                const float *w, int E, int B, int in, int out) {
   if (dx) {
-    const void *p[MAX_ARGS] = {dy, w, dx, NULL};
+    const float *p[MAX_ARGS] = {dy, w, dx, NULL};
     run(OP_DX, E, B, in, out, MBRL_ACT_IDENTITY, p, 0);
   }
-  const void *p[MAX_ARGS] = {dy, x, dw, NULL};
+  const float *p[MAX_ARGS] = {dy, x, dw, NULL};
   run(OP_DW, E, B, in, out, MBRL_ACT_IDENTITY, p, 0);
 }

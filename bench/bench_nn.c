@@ -1,0 +1,123 @@
+/* Neural-network core benchmarks: ensemble forward at the planning shape and one training step,
+ * each against the measured rate of a large square fp32 matmul on the same backend and threads. */
+#include <stdio.h>
+
+#include "bench.h"
+#include "mbrl/core.h"
+#include "mbrl/nn.h"
+
+typedef struct {
+  const float *a, *b;
+  float *c;
+  int n;
+} matmul_args;
+
+static void run_matmul(void *p) {
+  matmul_args *m = p;
+  mbrl_linear_forward(MBRL_BACKEND_DNNL, m->c, m->a, m->b, NULL, 1, m->n, m->n, m->n, MBRL_ACT_IDENTITY);
+}
+
+typedef struct {
+  mbrl_ensemble *ens;
+  mbrl_ensemble_work *w;
+  mbrl_adam *opt;
+  const float *x, *t;
+  float *y, *dy;
+  int B;
+} net_args;
+
+static void run_forward(void *p) {
+  net_args *a = p;
+  mbrl_ensemble_forward(a->ens, a->w, a->y, a->x, a->B);
+}
+
+static void run_train_step(void *p) {
+  net_args *a = p;
+  mbrl_ensemble_zero_grad(a->ens);
+  const float *y = mbrl_ensemble_forward_train(a->ens, a->w, a->x, a->B);
+  mbrl_mse_loss(a->dy, y, a->t, a->ens->cfg.E, a->B, a->ens->cfg.out, NULL);
+  mbrl_ensemble_backward(a->ens, a->w, NULL, a->dy, a->x, a->B);
+  mbrl_adam_step(a->opt, a->ens->params, a->ens->grads);
+}
+
+double bench_matmul_peak(void) {
+  /* the best rate over two large sizes, so a noisy moment does not set the limit */
+  static double peak = 0.0;
+  if (peak > 0.0) return peak;
+  mbrl_rng r;
+  mbrl_rng_init(&r, 1, 0);
+  for (int n = 2048; n <= 4096; n *= 2) {
+    size_t nn = (size_t)n * n;
+    float *a = mbrl_alloc(nn * sizeof(float)), *b = mbrl_alloc(nn * sizeof(float));
+    float *c = mbrl_alloc(nn * sizeof(float));
+    mbrl_rng_fill_uniform(&r, a, nn, -1.0f, 1.0f);
+    mbrl_rng_fill_uniform(&r, b, nn, -1.0f, 1.0f);
+    matmul_args m = {a, b, c, n};
+    double t = bench_best_time(n == 2048 ? 20 : 5, run_matmul, &m);
+    double rate = 2.0 * (double)nn * n / t * 1e-9;
+    if (rate > peak) peak = rate;
+    mbrl_free(a), mbrl_free(b), mbrl_free(c);
+  }
+  return peak;
+}
+
+static double forward_gflops(int E, int B, int in, int hidden, int out, mbrl_act act) {
+  mbrl_rng r;
+  mbrl_rng_init(&r, 2, 0);
+  mbrl_mlp_config cfg = {.E = E, .in = in, .out = out, .n_hidden = 2, .hidden = hidden, .act = act};
+  mbrl_ensemble ens;
+  mbrl_ensemble_init(&ens, &cfg, &r, NULL, 0);
+  mbrl_ensemble_work w;
+  mbrl_ensemble_work_init(&w, &ens, B);
+  float *x = mbrl_alloc((size_t)E * B * in * sizeof(float)), *y = mbrl_alloc((size_t)E * B * out * sizeof(float));
+  mbrl_rng_fill_normal(&r, x, (size_t)E * B * in, 0.0f, 1.0f);
+  net_args a = {.ens = &ens, .w = &w, .x = x, .y = y, .B = B};
+  double t = bench_best_time(200, run_forward, &a);
+  double g = mbrl_ensemble_forward_flops(&ens, B) / t * 1e-9;
+  printf("  ensemble forward E=%d B=%d %d->%d->%d->%d %s: %.3f ms\n", E, B, in, hidden, hidden, out,
+         mbrl_act_name(act), t * 1e3);
+  mbrl_free(x), mbrl_free(y);
+  mbrl_ensemble_work_free(&w);
+  mbrl_ensemble_free(&ens);
+  return g;
+}
+
+static double train_gflops(int E, int B, int in, int hidden, int out) {
+  mbrl_rng r;
+  mbrl_rng_init(&r, 3, 0);
+  mbrl_mlp_config cfg = {.E = E, .in = in, .out = out, .n_hidden = 2, .hidden = hidden, .act = MBRL_ACT_TANH};
+  mbrl_ensemble ens;
+  mbrl_ensemble_init(&ens, &cfg, &r, NULL, 0);
+  mbrl_ensemble_work w;
+  mbrl_ensemble_work_init(&w, &ens, B);
+  mbrl_adam opt;
+  mbrl_adam_init(&opt, ens.n_params, 1e-3f);
+  size_t nx = (size_t)E * B * in, ny = (size_t)E * B * out;
+  float *x = mbrl_alloc(nx * sizeof(float)), *t = mbrl_alloc(ny * sizeof(float));
+  float *dy = mbrl_alloc(ny * sizeof(float));
+  mbrl_rng_fill_normal(&r, x, nx, 0.0f, 1.0f);
+  mbrl_rng_fill_normal(&r, t, ny, 0.0f, 1.0f);
+  net_args a = {.ens = &ens, .w = &w, .opt = &opt, .x = x, .t = t, .dy = dy, .B = B};
+  double sec = bench_best_time(100, run_train_step, &a);
+  /* forward, weight gradients, and input gradients of every layer but the first */
+  double fwd = mbrl_ensemble_forward_flops(&ens, B);
+  double flops = 2.0 * fwd + (fwd - 2.0 * E * (double)B * in * hidden);
+  printf("  training step E=%d B=%d %d->%d->%d->%d tanh (fwd+bwd+Adam): %.3f ms\n", E, B, in, hidden,
+         hidden, out, sec * 1e3);
+  mbrl_free(x), mbrl_free(t), mbrl_free(dy);
+  mbrl_adam_free(&opt);
+  mbrl_ensemble_work_free(&w);
+  mbrl_ensemble_free(&ens);
+  return flops / sec * 1e-9;
+}
+
+void bench_nn(int threads) {
+  printf("nn (%s, %d threads)\n", mbrl_backend_info(), threads);
+  double peak = bench_matmul_peak();
+  printf("  large square fp32 matmul (best of 2048, 4096): %.1f GFLOP/s, the limit below\n", peak);
+  bench_row("ensemble forward, planning shape", forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_TANH), peak,
+            "GFLOP/s");
+  bench_row("ensemble forward, planning shape, relu", forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_RELU),
+            peak, "GFLOP/s");
+  bench_row("training step, E=3 B=512", train_gflops(3, 512, 27, 250, 21), peak, "GFLOP/s");
+}
