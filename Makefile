@@ -10,6 +10,7 @@ WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototyp
         -Wvla -Wformat=2 -Wundef -Wcast-qual -Wwrite-strings -Wpointer-arith \
         -Wold-style-definition -Wnull-dereference $(WERROR)
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -I/usr/include/plplot
+CPPFLAGS += -DMBRL_ASSET_DIR='"$(CURDIR)/assets"' -DMBRL_INSTALL_ASSET_DIR='"$(PREFIX)/share/mbrl/assets"'
 CFLAGS   += -std=c11 $(OPT) -fPIC -fopenmp $(WARN) $(SANITIZE) -MMD -MP
 LDFLAGS  += -fopenmp $(SANITIZE)
 LDLIBS   += -ldnnl -lmujoco -lcjson -lplplot -lm -lpthread
@@ -76,6 +77,8 @@ install: all
 	install -m 644 $(BUILD)/libmbrl.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libmbrl.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/mbrl $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/mbrl/assets
+	install -m 644 assets/*.xml $(DESTDIR)$(PREFIX)/share/mbrl/assets/
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan

@@ -1,0 +1,58 @@
+/* Inside the environment module: the built-in classes and the MuJoCo glue they share. */
+#ifndef MBRL_ENV_IMPL_H
+#define MBRL_ENV_IMPL_H
+
+#include <mujoco/mujoco.h>
+
+#include "mbrl/env.h"
+
+/* built-in classes, in the order `mbrl envs` lists them */
+extern const mbrl_env_class mbrl_env_cheetah_class;
+extern const mbrl_env_class mbrl_env_obstacles_class;
+extern const mbrl_env_class mbrl_env_reacher_class;
+extern const mbrl_env_class mbrl_env_halfcheetah_class;
+extern const mbrl_env_class mbrl_env_pendulum_class;
+extern const mbrl_env_class mbrl_env_cartpole_class;
+extern const mbrl_env_class mbrl_env_mujoco_class;
+
+/* Makes an instance of a class that need not be registered, under name, with init's argument. */
+mbrl_env *mbrl_env_make_class(const mbrl_env_class *c, const char *name, const char *arg,
+                              char *err, size_t err_sz);
+
+/* The class's per-instance memory of env. */
+void *mbrl_env_self(mbrl_env *env);
+
+/* A loaded MuJoCo model with its data; each environment instance owns one. */
+typedef struct mbrl_mj {
+  mjModel *m;
+  mjData *d;
+  int frame_skip;  /* mj_step calls per environment step */
+  int nbad;        /* divergence warnings (bad qpos, qvel, qacc) seen so far */
+} mbrl_mj;
+
+/* Loads an MJCF file (a path, or a bare name looked up under the assets); fills err with
+ * MuJoCo's message and returns MBRL_EIO or MBRL_EFORMAT on failure. */
+int mbrl_mj_load(mbrl_mj *mj, const char *path, int as_asset, int frame_skip, char *err,
+                 size_t err_sz);
+
+/* Frees the model and data; a zeroed mbrl_mj is a no-op. */
+void mbrl_mj_free(mbrl_mj *mj);
+
+/* Doubles in the simulator state: time, qpos, qvel, act, qacc_warmstart. */
+int mbrl_mj_state_dim(const mjModel *m);
+
+/* Writes the simulator state (mbrl_mj_state_dim doubles). */
+void mbrl_mj_get_state(const mbrl_mj *mj, double *state);
+
+/* Restores the simulator state and recomputes the derived quantities with mj_forward. */
+void mbrl_mj_set_state(mbrl_mj *mj, const double *state);
+
+/* mj_resetData, then qpos = qpos0 + U(-pos_noise, pos_noise), qvel = vel_noise N(0, 1) per
+ * coordinate (qpos draws first), then mj_forward. */
+void mbrl_mj_reset_noise(mbrl_mj *mj, mbrl_rng *rng, double pos_noise, double vel_noise);
+
+/* Sets ctrl from act (nu) and takes frame_skip mj_step calls; returns MBRL_ENUMERIC when
+ * MuJoCo reported a divergence (it then resets the data itself). */
+int mbrl_mj_step(mbrl_mj *mj, const float *act);
+
+#endif
