@@ -3,5 +3,6 @@
 #define MBRL_CLI_H
 
 int mbrl_cmd_demo(int argc, char **argv);
+int mbrl_cmd_dyna(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ typedef struct {
 
 static const command commands[] = {
     {"demo", mbrl_cmd_demo, "train a small ensemble on sin(x) and save it (neural-network core demo)"},
+    {"dyna", mbrl_cmd_dyna, "tabular Dyna-Q and Dyna-Q+ on grid mazes (Sutton & Barto chapter 8)"},
 };
 
 static void usage(FILE *f) {
