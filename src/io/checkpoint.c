@@ -1,0 +1,139 @@
+/* Checkpoints: assembling tensors and metadata for safetensors, and ensembles in that form. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mbrl/checkpoint.h"
+#include "mbrl/core.h"
+
+void mbrl_checkpoint_init(mbrl_checkpoint *ck) { memset(ck, 0, sizeof *ck); }
+
+void mbrl_checkpoint_free(mbrl_checkpoint *ck) {
+  if (!ck) return;
+  for (int i = 0; i < ck->n_meta; i++) mbrl_free(ck->values[i]);
+  memset(ck, 0, sizeof *ck);
+}
+
+void mbrl_checkpoint_add_f32(mbrl_checkpoint *ck, const char *name, const float *data, int ndim,
+                             const int64_t *shape) {
+  MBRL_ASSERT(ck->n < MBRL_CHECKPOINT_MAX && ndim >= 0 && ndim <= 4);
+  MBRL_ASSERT(strlen(name) < sizeof ck->names[0]);
+  int i = ck->n++;
+  strcpy(ck->names[i], name);
+  memcpy(ck->shapes[i], shape, (size_t)ndim * sizeof *shape);
+  ck->t[i] = (mbrl_safetensors_tensor){
+      .name = ck->names[i], .dtype = MBRL_DTYPE_F32, .ndim = ndim, .shape = ck->shapes[i], .data = data};
+}
+
+void mbrl_checkpoint_add_meta(mbrl_checkpoint *ck, const char *key, const char *value) {
+  MBRL_ASSERT(ck->n_meta < MBRL_CHECKPOINT_MAX);
+  int i = ck->n_meta++;
+  size_t kl = strlen(key) + 1, vl = strlen(value) + 1;
+  /* key and value share one owned block */
+  ck->values[i] = mbrl_alloc(kl + vl);
+  memcpy(ck->values[i], key, kl);
+  memcpy(ck->values[i] + kl, value, vl);
+  ck->meta[i] = (mbrl_safetensors_meta){.key = ck->values[i], .value = ck->values[i] + kl};
+}
+
+void mbrl_checkpoint_add_ensemble(mbrl_checkpoint *ck, const char *prefix, const mbrl_ensemble *ens) {
+  const mbrl_mlp_config *c = &ens->cfg;
+  char name[96];
+  for (int l = 0; l < ens->n_layers; l++) {
+    int64_t ws[3] = {c->E, ens->dim[l + 1], ens->dim[l]}, bs[2] = {c->E, ens->dim[l + 1]};
+    snprintf(name, sizeof name, "%slayer%d.weight", prefix, l);
+    mbrl_checkpoint_add_f32(ck, name, ens->w[l], 3, ws);
+    snprintf(name, sizeof name, "%slayer%d.bias", prefix, l);
+    mbrl_checkpoint_add_f32(ck, name, ens->b[l], 2, bs);
+  }
+  cJSON *a = cJSON_CreateObject();
+  cJSON_AddNumberToObject(a, "ensemble_size", c->E);
+  cJSON_AddNumberToObject(a, "in", c->in);
+  cJSON_AddNumberToObject(a, "out", c->out);
+  cJSON_AddNumberToObject(a, "n_layers", c->n_hidden);
+  cJSON_AddNumberToObject(a, "size", c->hidden);
+  cJSON_AddStringToObject(a, "activation", mbrl_act_name(c->act));
+  cJSON_AddStringToObject(a, "output_activation", mbrl_act_name(c->out_act));
+  char *json = cJSON_PrintUnformatted(a);
+  snprintf(name, sizeof name, "%sarch", prefix);
+  mbrl_checkpoint_add_meta(ck, name, json);
+  cJSON_free(json);
+  cJSON_Delete(a);
+}
+
+int mbrl_checkpoint_write(const mbrl_checkpoint *ck, const char *path, char *err, size_t err_sz) {
+  return mbrl_safetensors_write(path, ck->t, ck->n, ck->meta, ck->n_meta, err, err_sz);
+}
+
+/* an integer field of the architecture JSON within [lo, hi] */
+static int arch_int(const cJSON *a, const char *key, int lo, int hi, int *out, char *err, size_t err_sz) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, key);
+  if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi ||
+      v->valuedouble != (double)(int)v->valuedouble)
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "architecture field '%s' missing or not an integer in [%d, %d]",
+                     key, lo, hi);
+  *out = (int)v->valuedouble;
+  return MBRL_OK;
+}
+
+static int arch_act(const cJSON *a, const char *key, mbrl_act *out, char *err, size_t err_sz) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, key);
+  if (!cJSON_IsString(v) || mbrl_act_parse(v->valuestring, out) != MBRL_OK)
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "architecture field '%s' missing or not an activation", key);
+  return MBRL_OK;
+}
+
+int mbrl_ensemble_load(mbrl_ensemble *ens, const mbrl_safetensors *st, const char *prefix, char *err,
+                       size_t err_sz) {
+  memset(ens, 0, sizeof *ens);
+  char key[96];
+  snprintf(key, sizeof key, "%sarch", prefix);
+  const char *json = mbrl_safetensors_meta_get(st, key);
+  if (!json) return mbrl_errf(err, err_sz, MBRL_EFORMAT, "no ensemble architecture '%s' in the metadata", key);
+  cJSON *a = cJSON_Parse(json);
+  if (!cJSON_IsObject(a)) {
+    cJSON_Delete(a);
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "ensemble architecture '%s' is not a JSON object", key);
+  }
+  mbrl_mlp_config c = {0};
+  int rc = arch_int(a, "ensemble_size", 1, 1 << 16, &c.E, err, err_sz);
+  if (!rc) rc = arch_int(a, "in", 1, 1 << 20, &c.in, err, err_sz);
+  if (!rc) rc = arch_int(a, "out", 1, 1 << 20, &c.out, err, err_sz);
+  if (!rc) rc = arch_int(a, "n_layers", 0, MBRL_MAX_LAYERS - 1, &c.n_hidden, err, err_sz);
+  if (!rc) rc = arch_int(a, "size", 0, 1 << 20, &c.hidden, err, err_sz);
+  if (!rc) rc = arch_act(a, "activation", &c.act, err, err_sz);
+  if (!rc) rc = arch_act(a, "output_activation", &c.out_act, err, err_sz);
+  cJSON_Delete(a);
+  if (rc) return rc;
+  mbrl_rng r;
+  mbrl_rng_init(&r, 0, 0);
+  if ((rc = mbrl_ensemble_init(ens, &c, &r, err, err_sz))) return rc;
+  for (int l = 0; l < ens->n_layers && !rc; l++) {
+    int64_t ws[3] = {c.E, ens->dim[l + 1], ens->dim[l]}, bs[2] = {c.E, ens->dim[l + 1]};
+    snprintf(key, sizeof key, "%slayer%d.weight", prefix, l);
+    rc = mbrl_safetensors_get_f32(st, key, ens->w[l], 3, ws, err, err_sz);
+    snprintf(key, sizeof key, "%slayer%d.bias", prefix, l);
+    if (!rc) rc = mbrl_safetensors_get_f32(st, key, ens->b[l], 2, bs, err, err_sz);
+  }
+  if (rc) mbrl_ensemble_free(ens);
+  return rc;
+}
+
+int mbrl_ensemble_save_file(const mbrl_ensemble *ens, const char *path, char *err, size_t err_sz) {
+  mbrl_checkpoint ck;
+  mbrl_checkpoint_init(&ck);
+  mbrl_checkpoint_add_ensemble(&ck, "", ens);
+  mbrl_checkpoint_add_meta(&ck, "format", "mbrl.ensemble.v1");
+  int rc = mbrl_checkpoint_write(&ck, path, err, err_sz);
+  mbrl_checkpoint_free(&ck);
+  return rc;
+}
+
+int mbrl_ensemble_load_file(mbrl_ensemble *ens, const char *path, char *err, size_t err_sz) {
+  memset(ens, 0, sizeof *ens);
+  mbrl_safetensors *st = mbrl_safetensors_load(path, err, err_sz);
+  if (!st) return MBRL_EFORMAT;
+  int rc = mbrl_ensemble_load(ens, st, "", err, err_sz);
+  mbrl_safetensors_free(st);
+  return rc;
+}
