@@ -14,6 +14,7 @@
 
 #include "mbrl/core.h"
 #include "mbrl/rng.h"
+#include "mbrl/env.h"
 #include "mbrl/plot.h"
 
 #endif
