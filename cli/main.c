@@ -11,6 +11,7 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+    {"envs", mbrl_cmd_envs, "list the environments with their sizes and episode lengths"},
     {"demo", mbrl_cmd_demo, "train a small ensemble on sin(x) and save it (neural-network core demo)"},
     {"dyna", mbrl_cmd_dyna, "tabular Dyna-Q and Dyna-Q+ on grid mazes (Sutton & Barto chapter 8)"},
 };
