@@ -1,0 +1,96 @@
+/* Table-driven command-line flags for the mbrl subcommands. */
+#include "flags.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void value_text(const flag *f, char *buf, size_t n) {
+  switch (f->type) {
+    case FLAG_INT: snprintf(buf, n, "%d", *(int *)f->value); break;
+    case FLAG_DOUBLE: snprintf(buf, n, "%g", *(double *)f->value); break;
+    case FLAG_STRING: snprintf(buf, n, "%s", *(const char **)f->value ? *(const char **)f->value : "(none)"); break;
+    case FLAG_BOOL: snprintf(buf, n, "%s", *(int *)f->value ? "on" : "off"); break;
+  }
+}
+
+void flags_usage(FILE *out, const char *cmd, const char *summary, const flag *flags, int n) {
+  fprintf(out, "usage: mbrl %s [flags]\n%s\n\nflags (default in brackets):\n", cmd, summary);
+  for (int i = 0; i < n; i++) {
+    const flag *f = &flags[i];
+    char names[64], def[64];
+    snprintf(names, sizeof names, "%s%s%s%s", f->name, f->alias ? ", " : "", f->alias ? f->alias : "",
+             f->type == FLAG_BOOL ? "" : f->type == FLAG_STRING ? " S" : f->type == FLAG_INT ? " N" : " X");
+    value_text(f, def, sizeof def);
+    fprintf(out, "  %-40s %s [%s]\n", names, f->help, def);
+  }
+  fprintf(out, "  %-40s %s\n", "--help, -h", "this text");
+}
+
+static int set_value(const char *cmd, const flag *f, const char *s) {
+  char *end;
+  errno = 0;
+  if (f->type == FLAG_STRING) {
+    *(const char **)f->value = s;
+    return 0;
+  }
+  double x = f->type == FLAG_INT ? (double)strtol(s, &end, 10) : strtod(s, &end);
+  if (end == s || *end || errno || !isfinite(x)) {
+    fprintf(stderr, "mbrl %s: %s needs %s, got '%s'\n", cmd, f->name,
+            f->type == FLAG_INT ? "an integer" : "a number", s);
+    return 2;
+  }
+  if (f->lo != f->hi && (x < f->lo || x > f->hi)) {
+    fprintf(stderr, "mbrl %s: %s must be in [%g, %g], got %s\n", cmd, f->name, f->lo, f->hi, s);
+    return 2;
+  }
+  if (f->type == FLAG_INT)
+    *(int *)f->value = (int)x;
+  else
+    *(double *)f->value = x;
+  return 0;
+}
+
+int flags_parse(const char *cmd, const char *summary, const flag *flags, int n, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      flags_usage(stdout, cmd, summary, flags, n);
+      return 1;
+    }
+    /* split --name=value */
+    char name[128];
+    const char *eq = strchr(a, '=');
+    size_t len = eq && a[0] == '-' && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
+    if (len >= sizeof name) len = sizeof name - 1;
+    memcpy(name, a, len);
+    name[len] = 0;
+    const flag *f = NULL;
+    for (int k = 0; k < n && !f; k++)
+      if (!strcmp(name, flags[k].name) || (flags[k].alias && !strcmp(name, flags[k].alias))) f = &flags[k];
+    if (!f) {
+      fprintf(stderr, "mbrl %s: unknown flag '%s' (mbrl %s --help lists them)\n", cmd, a, cmd);
+      return 2;
+    }
+    if (f->type == FLAG_BOOL) {
+      if (eq && len == strlen(name) && a[len] == '=') {
+        fprintf(stderr, "mbrl %s: %s takes no value\n", cmd, f->name);
+        return 2;
+      }
+      *(int *)f->value = 1;
+      continue;
+    }
+    const char *v = eq && a[0] == '-' && a[1] == '-' ? eq + 1 : NULL;
+    if (!v) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "mbrl %s: %s needs a value\n", cmd, f->name);
+        return 2;
+      }
+      v = argv[++i];
+    }
+    int rc = set_value(cmd, f, v);
+    if (rc) return rc;
+  }
+  return 0;
+}
