@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "mbrl/core.h"
 #include "mbrl/dyna.h"
+#include "mbrl/env.h"
 #include "mbrl/maze.h"
 #include "mbrl/plot.h"
 
@@ -29,7 +30,8 @@ static void usage(FILE *f) {
           "Runs tabular Dyna-Q (and Dyna-Q+) on a maze, averaged over runs, and writes\n"
           "PREFIX.csv and PREFIX.png: steps per episode against episode for a fixed maze,\n"
           "cumulative reward against time step for a maze whose walls change.\n\n"
-          "  --maze PATH       maze file (default assets/mazes/dyna.txt; format in include/mbrl/maze.h)\n"
+          "  --maze M          a shipped maze (dyna, blocking, shortcut) or a maze file path\n"
+          "                    (default dyna; the file format is in include/mbrl/maze.h)\n"
           "  --n LIST          planning steps per real step, comma separated (default 0,5,50)\n"
           "  --runs R          independent runs averaged (default 30)\n"
           "  --episodes E      episodes per run, fixed mazes (default 50)\n"
@@ -195,7 +197,7 @@ static int write_csv(const char *path, const char *xname, const curve *c, int nc
 
 int mbrl_cmd_dyna(int argc, char **argv) {
   mbrl_dyna_config def = mbrl_dyna_defaults();
-  options o = {.maze = "assets/mazes/dyna.txt", .out = "dyna", .n = {0, 5, 50}, .n_count = 3,
+  options o = {.maze = "dyna", .out = "dyna", .n = {0, 5, 50}, .n_count = 3,
                .runs = 30, .episodes = 50, .max_steps = 100000, .width = 800, .height = 500,
                .alpha = def.alpha, .gamma = def.gamma, .epsilon = def.epsilon,
                .kappa = def.kappa, .seed = 1};
@@ -203,16 +205,26 @@ int mbrl_cmd_dyna(int argc, char **argv) {
   if (rc) return rc == 1 ? 0 : rc;
   if (o.threads) mbrl_threads_set(o.threads);
 
-  char err[512];
+  /* a bare name is a shipped maze under the assets' mazes/ */
+  char err[512], path[1024];
+  snprintf(path, sizeof path, "%s", o.maze);
+  if (!strchr(o.maze, '/') && !strchr(o.maze, '.')) {
+    char file[256];
+    snprintf(file, sizeof file, "mazes/%.200s.txt", o.maze);
+    if (mbrl_env_asset_path(file, path, sizeof path, err, sizeof err)) {
+      fprintf(stderr, "mbrl dyna: no maze named '%s': %s\n", o.maze, err);
+      return 2;
+    }
+  }
   mbrl_maze m;
-  if (mbrl_maze_load(&m, o.maze, err, sizeof err)) {
+  if (mbrl_maze_load(&m, path, err, sizeof err)) {
     fprintf(stderr, "mbrl dyna: %s\n", err);
     return 1;
   }
   int changing = m.walls_after != NULL;
   int T = o.steps ? o.steps : m.steps;
   if (changing && T == 0) {
-    fprintf(stderr, "mbrl dyna: %s changes its walls but gives no 'steps'; pass --steps\n", o.maze);
+    fprintf(stderr, "mbrl dyna: %s changes its walls but gives no 'steps'; pass --steps\n", path);
     mbrl_maze_free(&m);
     return 2;
   }
@@ -237,8 +249,11 @@ int mbrl_cmd_dyna(int argc, char **argv) {
       curve *cv = &c[nc];
       cv->plus = plus;
       cv->n = o.n[k];
-      snprintf(cv->label, sizeof cv->label, "%s, n = %d%s", plus ? "Dyna-Q+" : "Dyna-Q", o.n[k],
-               !plus && o.n[k] == 0 ? " (direct RL only)" : "");
+      if (plus)
+        snprintf(cv->label, sizeof cv->label, "Dyna-Q+, n = %d, κ = %g", o.n[k], o.kappa);
+      else
+        snprintf(cv->label, sizeof cv->label, "Dyna-Q, n = %d%s", o.n[k],
+                 o.n[k] == 0 ? " (direct RL only)" : "");
       snprintf(cv->column, sizeof cv->column, "%s_n%d", plus ? "dyna_q_plus" : "dyna_q", o.n[k]);
       cv->y = mbrl_alloc(sizeof(double) * (size_t)len);
       mbrl_dyna_config cfg = {.alpha = o.alpha, .gamma = o.gamma, .epsilon = o.epsilon,

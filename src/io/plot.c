@@ -287,7 +287,8 @@ static void draw_band(const series *s, int logy, double *bx, double *by) {
   }
 }
 
-static void draw_legend(const panel *q, int first_col) {
+/* text_scale: PLplot's character scale of the figure's text; pllegend sets it, not multiplies */
+static void draw_legend(const panel *q, int first_col, double text_scale) {
   int n = 0;
   for (int k = 0; k < q->ns; k++) n += q->s[k].label != NULL;
   if (n == 0 || q->legend == MBRL_PLOT_LEGEND_NONE) return;
@@ -303,7 +304,7 @@ static void draw_legend(const panel *q, int first_col) {
     opt[e] = (s->style == MBRL_PLOT_POINTS ? 0 : PL_LEGEND_LINE) | (pts ? PL_LEGEND_SYMBOL : 0);
     if (s->style == -1) opt[e] = PL_LEGEND_COLOR_BOX;
     col[e] = first_col + k;
-    lsty[e] = 1;
+    lsty[e] = s->style == MBRL_PLOT_DASHED ? 3 : s->style == MBRL_PLOT_DOTTED ? 2 : 1;
     nsym[e] = 1;
     lw[e] = 2.0;
     ssc[e] = 1.0;
@@ -322,7 +323,7 @@ static void draw_legend(const panel *q, int first_col) {
   plstyl(0, NULL, NULL);
   pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
            pos[q->legend] | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02, 0.03, 0.08,
-           COL_LEGEND_BG, COL_GRID, 1, 0, 0, n, opt, 0.8, 0.7, 1.8, 0.0, tcol, text, col,
+           COL_LEGEND_BG, COL_GRID, 1, 0, 0, n, opt, 0.8, 0.9 * text_scale, 1.8, 0.0, tcol, text, col,
            patterns, box_scale, lw, col, lsty, lw, col, ssc, nsym, sym);
   mbrl_free(opt);
   mbrl_free(lw);
@@ -332,7 +333,8 @@ static void draw_legend(const panel *q, int first_col) {
   mbrl_free(box_scale);
 }
 
-static void draw_panel(const panel *q, int first_col, double vp[4], double *bx, double *by) {
+static void draw_panel(const panel *q, int first_col, double vp[4], double text_scale, double *bx,
+                       double *by) {
   double r[4];
   panel_range(q, r);
   plvpor(vp[0], vp[1], vp[2], vp[3]);
@@ -364,7 +366,8 @@ static void draw_panel(const panel *q, int first_col, double vp[4], double *bx, 
   if (q->title) plmtex("t", 0.9, 0.5, 0.5, q->title);
   if (q->xlabel) plmtex("b", 3.1, 0.5, 0.5, q->xlabel);
   if (q->ylabel) plmtex("l", 5.3, 0.5, 0.5, q->ylabel);
-  draw_legend(q, first_col);
+  draw_legend(q, first_col, text_scale);
+  plschr(0, text_scale);
 }
 
 /* checks the file can be created before PLplot opens it: PLplot exits the process on failure */
@@ -434,15 +437,16 @@ int mbrl_plot_save(const mbrl_plot *p, const char *path, int width, int height, 
   plinit();
   pladv(0);
 
-  /* text height from the panel size: about 1/30 of the smaller side, 10..20 pixels */
+  /* text height from the panel size: about 1/36 of the smaller side, 10..15 pixels */
   double pw = (double)width / p->cols, ph = (double)height / p->rows;
-  double px = fmin(pw, ph) / 30;
-  px = fmax(10, fmin(20, px));
+  double px = fmin(pw, ph) / 36;
+  px = fmax(10, fmin(15, px));
   PLFLT def_mm, ht_mm, sx0, sx1, sy0, sy1;
   plgchr(&def_mm, &ht_mm);
   plgspa(&sx0, &sx1, &sy0, &sy1);
   double px_per_mm = height / (sy1 - sy0);
-  plschr(0, px / px_per_mm / def_mm);
+  double text_scale = px / px_per_mm / def_mm;
+  plschr(0, text_scale);
   /* margins in page fractions: char height in x and y units */
   double chx = px / width, chy = px / height;
   double top = p->title ? 2.6 * chy : 0;
@@ -450,9 +454,9 @@ int mbrl_plot_save(const mbrl_plot *p, const char *path, int width, int height, 
     plvpor(0, 1, 0, 1);
     plwind(0, 1, 0, 1);
     plcol0(COL_FG);
-    plschr(0, 1.2 * px / px_per_mm / def_mm);
+    plschr(0, 1.2 * text_scale);
     plmtex("t", -1.6, 0.5, 0.5, p->title);
-    plschr(0, px / px_per_mm / def_mm);
+    plschr(0, text_scale);
   }
   c = COL_FIRST_SERIES;
   for (int i = 0; i < npanels; i++) {
@@ -462,7 +466,7 @@ int mbrl_plot_save(const mbrl_plot *p, const char *path, int width, int height, 
     double vp[4] = {x0 + 7.2 * chx, x0 + cw - 1.8 * chx, y1 - chh + 4.4 * chy, y1 - 2.4 * chy};
     if (vp[1] <= vp[0]) vp[1] = vp[0] + 0.01;
     if (vp[3] <= vp[2]) vp[3] = vp[2] + 0.01;
-    draw_panel(&p->panels[i], c, vp, bx, by);
+    draw_panel(&p->panels[i], c, vp, text_scale, bx, by);
     c += p->panels[i].ns;
   }
   plend1();
