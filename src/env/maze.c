@@ -169,7 +169,8 @@ int mbrl_maze_parse(mbrl_maze *m, const char *text, const char *source, char *er
       rc = fail(&r, r.line, err, err_sz, msg);
     }
   }
-  if (!rc && !maze_line) rc = fail(&r, r.line, err, err_sz, "no 'maze <rows> <cols>' line");
+  if (!rc && !maze_line)
+    rc = fail(&r, r.line > 0 ? r.line : 1, err, err_sz, "no 'maze <rows> <cols>' line");
   if (rc) mbrl_maze_free(m);
   if (!rc && !m->name[0]) snprintf(m->name, sizeof m->name, "%.63s", r.src);
   return rc;

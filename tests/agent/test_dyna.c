@@ -111,6 +111,7 @@ Test(dyna_maze, parser_rejects_malformed_files_with_the_line_number) {
       {"maze 2 3\nS..\n..G\nmaze 2 3\nS..\n..G\n", 4, "second 'maze'"},
       {"maze 2 3\nS..\n..G\nsteps -3\n", 4, "'steps' needs"},
       {"; only a comment\n\n", 2, "no 'maze"},
+      {"", 1, "no 'maze"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     mbrl_maze m;
