@@ -38,21 +38,26 @@ static void check(dnnl_status_t s, const char *what) {
 }
 
 static void init_once(void) {
+  /* flush denormals on the pool oneDNN will run on, also for callers that never set threads */
+  mbrl_threads_set(mbrl_threads_get());
   check(dnnl_engine_create(&g.engine, dnnl_cpu, 0), "engine");
   check(dnnl_stream_create(&g.stream, g.engine, dnnl_stream_default_flags), "stream");
-  const dnnl_version_t *v = dnnl_version();
-  static const char *isa[] = {"default/any", "sse41", "avx", "avx2", "avx512_core", "avx512_core_vnni",
-                              "avx512_core_bf16", "avx512_core_amx", "avx2_vnni"};
-  dnnl_cpu_isa_t i = dnnl_get_effective_cpu_isa();
+  static const struct {
+    dnnl_cpu_isa_t isa;
+    const char *name;
+  } isas[] = {{dnnl_cpu_isa_avx512_core_amx, "avx512_core_amx"},
+              {dnnl_cpu_isa_avx512_core_bf16, "avx512_core_bf16"},
+              {dnnl_cpu_isa_avx512_core_vnni, "avx512_core_vnni"},
+              {dnnl_cpu_isa_avx512_core, "avx512_core"},
+              {dnnl_cpu_isa_avx2_vnni, "avx2_vnni"},
+              {dnnl_cpu_isa_avx2, "avx2"},
+              {dnnl_cpu_isa_avx, "avx"},
+              {dnnl_cpu_isa_sse41, "sse41"}};
+  dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
   const char *name = "other";
-  if (i == dnnl_cpu_isa_sse41) name = isa[1];
-  else if (i == dnnl_cpu_isa_avx) name = isa[2];
-  else if (i == dnnl_cpu_isa_avx2) name = isa[3];
-  else if (i == dnnl_cpu_isa_avx512_core) name = isa[4];
-  else if (i == dnnl_cpu_isa_avx512_core_vnni) name = isa[5];
-  else if (i == dnnl_cpu_isa_avx512_core_bf16) name = isa[6];
-  else if (i == dnnl_cpu_isa_avx512_core_amx) name = isa[7];
-  else if (i == dnnl_cpu_isa_avx2_vnni) name = isa[8];
+  for (size_t i = 0; i < sizeof isas / sizeof *isas; i++)
+    if (isas[i].isa == isa) name = isas[i].name;
+  const dnnl_version_t *v = dnnl_version();
   snprintf(g.info, sizeof g.info, "oneDNN %d.%d.%d, %s", v->major, v->minor, v->patch, name);
 }
 
