@@ -13,6 +13,7 @@ typedef struct {
 
 static const group groups[] = {
     {"nn", bench_nn},
+    {"env", bench_env},
 };
 
 double bench_best_time(int reps, void (*fn)(void *), void *ctx) {
