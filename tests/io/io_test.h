@@ -36,6 +36,7 @@ static inline const char *io_test_python(const char *module) {
 
 /* bytes of a whole file, malloc'd to exactly its size; NULL when it cannot be read */
 static inline unsigned char *io_test_slurp(const char *path, size_t *n) {
+  *n = 0;
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   fseek(f, 0, SEEK_END);
