@@ -16,5 +16,9 @@
 #include "mbrl/rng.h"
 #include "mbrl/env.h"
 #include "mbrl/plot.h"
+#include "mbrl/safetensors.h"
+#include "mbrl/tfevents.h"
+#include "mbrl/metrics.h"
+#include "mbrl/npy.h"
 
 #endif
