@@ -396,6 +396,9 @@ int mbrl_plot_save(const mbrl_plot *p, const char *path, int width, int height, 
   if (width < 16 || width > 16384 || height < 16 || height > 16384)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "plot size %dx%d is outside 16..16384 pixels",
                      width, height);
+  /* PLplot reads "-" as standard output, which the library never writes */
+  if (!strcmp(path, "-"))
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "plot path '-' (standard output) is not allowed");
   int rc = check_writable(path, err, err_sz);
   if (rc) return rc;
 
@@ -419,6 +422,10 @@ int mbrl_plot_save(const mbrl_plot *p, const char *path, int width, int height, 
     mbrl_free(by);
     return mbrl_errf(err, err_sz, MBRL_EIO, "PLplot has no free stream for '%s'", path);
   }
+  /* PLplot reports recoverable errors here instead of printing them */
+  PLINT pl_code = 0;
+  char pl_msg[320] = "";
+  plsError(&pl_code, pl_msg);
   plsdev("pngcairo");
   plsfnam(path);
   plspage(0, 0, width, height, 0, 0);
@@ -474,5 +481,9 @@ int mbrl_plot_save(const mbrl_plot *p, const char *path, int width, int height, 
   pthread_mutex_unlock(&plot_lock);
   mbrl_free(bx);
   mbrl_free(by);
+  size_t ml = strlen(pl_msg);
+  while (ml > 0 && (pl_msg[ml - 1] == '\n' || pl_msg[ml - 1] == ' ')) pl_msg[--ml] = 0;
+  if (pl_code)
+    return mbrl_errf(err, err_sz, MBRL_EIO, "PLplot failed on '%s': %s", path, pl_msg);
   return check_png(path, err, err_sz);
 }
