@@ -14,6 +14,8 @@
 
 #include "mbrl/core.h"
 #include "mbrl/rng.h"
+#include "mbrl/nn.h"
+#include "mbrl/checkpoint.h"
 #include "mbrl/env.h"
 #include "mbrl/plot.h"
 #include "mbrl/safetensors.h"
