@@ -74,8 +74,8 @@ void mbrl_plot_band(mbrl_plot *p, int panel, const double *x, const double *lo, 
                     int n, int color);
 
 /* Draws the figure into a PNG file of width x height pixels (each 16..16384); returns 0, or
- * MBRL_EINVAL for a bad size or MBRL_EIO when the file cannot be written, with a message in err
- * (may be NULL, err_sz bytes). */
+ * MBRL_EINVAL for a bad size or the path "-", or MBRL_EIO when the file cannot be written or
+ * PLplot fails, with a message in err (may be NULL, err_sz bytes). */
 int mbrl_plot_save(const mbrl_plot *p, const char *path, int width, int height, char *err,
                    size_t err_sz);
 

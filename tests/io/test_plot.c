@@ -97,6 +97,7 @@ Test(plot, bad_size_is_rejected) {
   cr_assert_eq(mbrl_plot_save(p, path, 0, 240, err, sizeof err), MBRL_EINVAL);
   cr_assert(strlen(err) > 0);
   cr_assert_eq(mbrl_plot_save(p, path, 320, 100000, NULL, 0), MBRL_EINVAL);
+  cr_assert_eq(mbrl_plot_save(p, "-", 320, 240, err, sizeof err), MBRL_EINVAL);
   mbrl_plot_free(p);
 }
 
