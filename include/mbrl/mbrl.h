@@ -18,6 +18,8 @@
 #include "mbrl/checkpoint.h"
 #include "mbrl/env.h"
 #include "mbrl/plot.h"
+#include "mbrl/maze.h"
+#include "mbrl/dyna.h"
 #include "mbrl/safetensors.h"
 #include "mbrl/tfevents.h"
 #include "mbrl/metrics.h"
