@@ -1,0 +1,125 @@
+/* Learned dynamics: an ensemble of E MLPs predicting the normalised state change, CS285 HW4's
+ * FFModel, and the model interface planners roll candidate actions through.
+ *
+ * Each member maps x = ((s - obs_mean) / (obs_std + 1e-8), (a - act_mean) / (act_std + 1e-8))
+ * to a normalised change d; the predicted next state is s + d * delta_std + delta_mean (no eps
+ * there). Training targets are ((s' - s) - delta_mean) / (delta_std + 1e-8) under an MSE loss.
+ * The statistics (mean and population std of obs, actions and deltas s' - s) are recomputed over
+ * the whole replay buffer, typically once per iteration before training.
+ */
+#ifndef MBRL_DYNAMICS_H
+#define MBRL_DYNAMICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbrl/buffer.h"
+#include "mbrl/nn.h"
+#include "mbrl/rng.h"
+
+/* ---- the model interface planners use ---- */
+
+/* A model of E members that each step B states at once; ctx belongs to whoever made it. */
+typedef struct mbrl_model {
+  int E;              /* members; a planner rolls every candidate through each */
+  int obs_dim, act_dim;
+  int max_B;          /* most rows per member one predict call takes */
+  /* Writes next_states (E x B x obs_dim) from states (E x B x obs_dim) and acts
+   * (E x B x act_dim), member e stepping rows e*B .. e*B+B-1. */
+  void (*predict)(void *ctx, const float *states, const float *acts, float *next_states, int B);
+  /* Whether predict may be called yet (a learned model needs data statistics); NULL: always. */
+  int (*ready)(const void *ctx);
+  void *ctx;
+} mbrl_model;
+
+/* ---- the learned model ---- */
+
+typedef struct mbrl_dynamics_config {
+  int E;                /* ensemble members (CS285: 3) */
+  int obs_dim, act_dim;
+  int n_layers;         /* hidden layers (2) */
+  int size;             /* hidden width (250) */
+  mbrl_act act;         /* hidden activation (tanh); the output is identity */
+  float lr;             /* Adam learning rate (1e-3) */
+  int train_batch_size; /* rows per member per training step (512) */
+  int bootstrap;        /* 0: E x train_batch_size distinct rows, a chunk per member (CS285);
+                         * 1: each member draws its own rows with replacement */
+} mbrl_dynamics_config;
+
+typedef struct mbrl_dynamics {
+  mbrl_dynamics_config cfg;
+  mbrl_ensemble net;        /* in = obs_dim + act_dim, out = obs_dim */
+  mbrl_adam opt;
+  mbrl_ensemble_work work;  /* training activations, E x train_batch_size rows */
+  int has_stats;            /* the statistics below have been computed or loaded */
+  float *stats;             /* slab holding the six statistics */
+  float *obs_mean, *obs_std;     /* (obs_dim) each */
+  float *act_mean, *act_std;     /* (act_dim) each */
+  float *delta_mean, *delta_std; /* (obs_dim) each */
+  int64_t steps;            /* training steps taken */
+  int64_t skipped;          /* training steps skipped for a non-finite loss or gradient */
+  mbrl_rng rng;             /* draws the training rows */
+  int *idx;                 /* (E x train_batch_size) sampled rows */
+  float *s, *a, *s2;        /* gathered rows (E x train_batch_size x obs_dim / act_dim) */
+  float *x, *target, *dy;   /* network input, target and output gradient of a training step */
+  double *acc;              /* (4 obs_dim + 2 act_dim) statistics accumulators */
+} mbrl_dynamics;
+
+/* The CS285 HW4 defaults for an environment's sizes: E 3, 2 x 250 tanh, lr 1e-3, batch 512. */
+mbrl_dynamics_config mbrl_dynamics_defaults(int obs_dim, int act_dim);
+
+/* Builds a model with PyTorch-initialised weights drawn from rng and its own sampling stream
+ * split from rng; returns 0 or MBRL_EINVAL (message in err, may be NULL) for a bad config. */
+int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl_rng *rng, char *err,
+                       size_t err_sz);
+
+/* Frees a model; NULL is a no-op. */
+void mbrl_dynamics_free(mbrl_dynamics *dyn);
+
+/* Recomputes the mean and population std (ddof 0) of obs, actions and deltas over every
+ * transition in buf (accumulated in double); returns 0, or MBRL_EINVAL when buf is empty and
+ * MBRL_ENUMERIC when the data hold NaN or Inf (statistics then unchanged). */
+int mbrl_dynamics_update_stats(mbrl_dynamics *dyn, const mbrl_buffer *buf, char *err, size_t err_sz);
+
+/* One Adam step on the sum of the member MSE losses (so each member gets its own gradient) over
+ * rows drawn from buf: without bootstrap, min(train_batch_size, size / E) rows per member, all
+ * distinct, member e taking the e-th consecutive chunk; with bootstrap, train_batch_size rows per
+ * member with replacement. Writes the mean member loss to *loss (may be NULL) and returns 0;
+ * MBRL_EINVAL without statistics or with fewer than E transitions; MBRL_ENUMERIC when the loss
+ * or a gradient is not finite (the step is skipped and counted in dyn->skipped). */
+int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, char *err, size_t err_sz);
+
+/* Prediction scratch for up to max_B rows per member; one per thread. */
+typedef struct mbrl_dynamics_work {
+  const mbrl_dynamics *dyn;
+  int max_B;
+  mbrl_ensemble_work net;
+  float *x;  /* (E x max_B x (obs_dim + act_dim)) normalised inputs */
+  float *y;  /* (E x max_B x obs_dim) normalised changes */
+} mbrl_dynamics_work;
+
+/* Allocates prediction scratch for dyn and up to max_B rows per member. */
+void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, int max_B);
+
+/* Frees prediction scratch; NULL is a no-op. */
+void mbrl_dynamics_work_free(mbrl_dynamics_work *w);
+
+/* Writes next_states (E x B x obs_dim) predicted from states (E x B x obs_dim) and acts
+ * (E x B x act_dim), member e stepping its own B rows, with one ensemble forward; the model must
+ * have statistics and B <= w->max_B. */
+void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
+                           const float *acts, float *next_states, int B);
+
+/* A planner model that predicts with w->dyn through w; valid while both live. */
+mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w);
+
+/* Saves the weights, the statistics and the configuration to one safetensors file: tensors
+ * net.layer<l>.weight/bias and stats.{obs,act,delta}_{mean,std}, metadata format
+ * "mbrl.dynamics.v1", net.arch and dynamics (JSON of the config and has_stats). */
+int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, size_t err_sz);
+
+/* Builds dyn (uninitialised or freed) from a file of mbrl_dynamics_save, with a fresh optimiser
+ * and a sampling stream split from rng; returns 0 or a negative code with a message. */
+int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char *err, size_t err_sz);
+
+#endif

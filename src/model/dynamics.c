@@ -1,0 +1,340 @@
+/* The learned dynamics model: data statistics, normalised training steps on the replay buffer,
+ * fused prediction for planners, and safetensors save and load. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mbrl/checkpoint.h"
+#include "mbrl/core.h"
+#include "mbrl/dynamics.h"
+
+#define NORM_EPS 1e-8f
+
+mbrl_dynamics_config mbrl_dynamics_defaults(int obs_dim, int act_dim) {
+  return (mbrl_dynamics_config){.E = 3,
+                                .obs_dim = obs_dim,
+                                .act_dim = act_dim,
+                                .n_layers = 2,
+                                .size = 250,
+                                .act = MBRL_ACT_TANH,
+                                .lr = 1e-3f,
+                                .train_batch_size = 512,
+                                .bootstrap = 0};
+}
+
+int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl_rng *rng, char *err,
+                       size_t err_sz) {
+  memset(dyn, 0, sizeof *dyn);
+  if (cfg->obs_dim < 1 || cfg->act_dim < 1 || cfg->train_batch_size < 1 || !(cfg->lr > 0.0f))
+    return mbrl_errf(err, err_sz, MBRL_EINVAL,
+                     "bad dynamics model: obs_dim %d, act_dim %d, train_batch_size %d, lr %g "
+                     "(all must be positive)",
+                     cfg->obs_dim, cfg->act_dim, cfg->train_batch_size, (double)cfg->lr);
+  mbrl_mlp_config mc = {.E = cfg->E,
+                        .in = cfg->obs_dim + cfg->act_dim,
+                        .out = cfg->obs_dim,
+                        .n_hidden = cfg->n_layers,
+                        .hidden = cfg->size,
+                        .act = cfg->act,
+                        .out_act = MBRL_ACT_IDENTITY};
+  int rc = mbrl_ensemble_init(&dyn->net, &mc, rng, err, err_sz);
+  if (rc) return rc;
+  dyn->cfg = *cfg;
+  mbrl_rng_split(&dyn->rng, rng, 0x64796e); /* "dyn" */
+  mbrl_adam_init(&dyn->opt, dyn->net.n_params, cfg->lr);
+  const size_t E = (size_t)cfg->E, tb = (size_t)cfg->train_batch_size;
+  const size_t O = (size_t)cfg->obs_dim, A = (size_t)cfg->act_dim;
+  mbrl_ensemble_work_init(&dyn->work, &dyn->net, cfg->train_batch_size);
+  dyn->stats = mbrl_alloc((4 * O + 2 * A) * sizeof(float));
+  dyn->obs_mean = dyn->stats, dyn->obs_std = dyn->obs_mean + O;
+  dyn->act_mean = dyn->obs_std + O, dyn->act_std = dyn->act_mean + A;
+  dyn->delta_mean = dyn->act_std + A, dyn->delta_std = dyn->delta_mean + O;
+  dyn->acc = mbrl_alloc((4 * O + 2 * A) * sizeof(double));
+  dyn->idx = mbrl_alloc(E * tb * sizeof(int));
+  dyn->s = mbrl_alloc(E * tb * O * sizeof(float));
+  dyn->a = mbrl_alloc(E * tb * A * sizeof(float));
+  dyn->s2 = mbrl_alloc(E * tb * O * sizeof(float));
+  dyn->x = mbrl_alloc(E * tb * (O + A) * sizeof(float));
+  dyn->target = mbrl_alloc(E * tb * O * sizeof(float));
+  dyn->dy = mbrl_alloc(E * tb * O * sizeof(float));
+  return MBRL_OK;
+}
+
+void mbrl_dynamics_free(mbrl_dynamics *dyn) {
+  if (!dyn) return;
+  mbrl_ensemble_work_free(&dyn->work);
+  mbrl_ensemble_free(&dyn->net);
+  mbrl_adam_free(&dyn->opt);
+  mbrl_free(dyn->stats), mbrl_free(dyn->acc), mbrl_free(dyn->idx);
+  mbrl_free(dyn->s), mbrl_free(dyn->a), mbrl_free(dyn->s2);
+  mbrl_free(dyn->x), mbrl_free(dyn->target), mbrl_free(dyn->dy);
+  memset(dyn, 0, sizeof *dyn);
+}
+
+/* ---- statistics ---- */
+
+int mbrl_dynamics_update_stats(mbrl_dynamics *dyn, const mbrl_buffer *buf, char *err, size_t err_sz) {
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, n = buf->size;
+  MBRL_ASSERT(buf->obs_dim == O && buf->act_dim == A);
+  if (n == 0) return mbrl_errf(err, err_sz, MBRL_EINVAL, "no transitions to compute statistics from");
+  double *sum_o = dyn->acc, *sum_a = sum_o + O, *sum_d = sum_a + A;
+  double *ss_o = sum_d + O, *ss_a = ss_o + O, *ss_d = ss_a + A;
+  memset(dyn->acc, 0, (4 * (size_t)O + 2 * (size_t)A) * sizeof(double));
+  /* two passes in double: means, then squared deviations from them (numpy's population std) */
+  for (int i = 0; i < n; i++) {
+    const float *o = buf->obs + (size_t)i * O, *o2 = buf->next_obs + (size_t)i * O;
+    const float *a = buf->act + (size_t)i * A;
+    for (int j = 0; j < O; j++) sum_o[j] += o[j], sum_d[j] += (double)(o2[j] - o[j]);
+    for (int j = 0; j < A; j++) sum_a[j] += a[j];
+  }
+  for (int j = 0; j < O; j++) sum_o[j] /= n, sum_d[j] /= n;
+  for (int j = 0; j < A; j++) sum_a[j] /= n;
+  for (int i = 0; i < n; i++) {
+    const float *o = buf->obs + (size_t)i * O, *o2 = buf->next_obs + (size_t)i * O;
+    const float *a = buf->act + (size_t)i * A;
+    for (int j = 0; j < O; j++) {
+      double u = o[j] - sum_o[j], v = (double)(o2[j] - o[j]) - sum_d[j];
+      ss_o[j] += u * u, ss_d[j] += v * v;
+    }
+    for (int j = 0; j < A; j++) ss_a[j] += (a[j] - sum_a[j]) * (a[j] - sum_a[j]);
+  }
+  for (int j = 0; j < 4 * O + 2 * A; j++)
+    if (!isfinite(dyn->acc[j]))
+      return mbrl_errf(err, err_sz, MBRL_ENUMERIC, "the replay buffer holds NaN or Inf values");
+  for (int j = 0; j < O; j++) {
+    dyn->obs_mean[j] = (float)sum_o[j], dyn->obs_std[j] = (float)sqrt(ss_o[j] / n);
+    dyn->delta_mean[j] = (float)sum_d[j], dyn->delta_std[j] = (float)sqrt(ss_d[j] / n);
+  }
+  for (int j = 0; j < A; j++) dyn->act_mean[j] = (float)sum_a[j], dyn->act_std[j] = (float)sqrt(ss_a[j] / n);
+  dyn->has_stats = 1;
+  return MBRL_OK;
+}
+
+/* x (rows x (O + A)) = normalised (s, a) for rows of s (rows x O) and a (rows x A) */
+static void normalise_inputs(const mbrl_dynamics *dyn, float *x, const float *s, const float *a,
+                             size_t rows) {
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim;
+  for (size_t r = 0; r < rows; r++) {
+    float *xr = x + r * (size_t)(O + A);
+    const float *sr = s + r * O, *ar = a + r * A;
+    for (int j = 0; j < O; j++) xr[j] = (sr[j] - dyn->obs_mean[j]) / (dyn->obs_std[j] + NORM_EPS);
+    for (int j = 0; j < A; j++) xr[O + j] = (ar[j] - dyn->act_mean[j]) / (dyn->act_std[j] + NORM_EPS);
+  }
+}
+
+/* ---- training ---- */
+
+static int all_finite(const float *x, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(x[i])) return 0;
+  return 1;
+}
+
+int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, char *err, size_t err_sz) {
+  const int E = dyn->cfg.E, O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim;
+  MBRL_ASSERT(buf->obs_dim == O && buf->act_dim == A);
+  if (loss) *loss = NAN;
+  if (!dyn->has_stats)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "training before the data statistics are computed");
+  if (buf->size < E)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "%d transitions are too few for %d members", buf->size, E);
+  /* rows per member: CS285 takes permutation(size)[:E tb], chunks of size/E when that runs short */
+  int B = dyn->cfg.train_batch_size;
+  if (dyn->cfg.bootstrap)
+    mbrl_buffer_sample_replace(buf, &dyn->rng, dyn->idx, E * B);
+  else {
+    if (B > buf->size / E) B = buf->size / E;
+    mbrl_buffer_sample(buf, &dyn->rng, dyn->idx, E * B);
+  }
+  size_t rows = (size_t)E * B;
+  mbrl_buffer_gather(buf, dyn->idx, E * B, dyn->s, dyn->a, NULL, dyn->s2, NULL);
+  normalise_inputs(dyn, dyn->x, dyn->s, dyn->a, rows);
+  for (size_t r = 0; r < rows; r++)
+    for (int j = 0; j < O; j++) {
+      size_t i = r * O + j;
+      dyn->target[i] = ((dyn->s2[i] - dyn->s[i]) - dyn->delta_mean[j]) / (dyn->delta_std[j] + NORM_EPS);
+    }
+  /* the gradient of the summed member losses: each member gets that of its own */
+  mbrl_ensemble_zero_grad(&dyn->net);
+  const float *y = mbrl_ensemble_forward_train(&dyn->net, &dyn->work, dyn->x, B);
+  float l = mbrl_mse_loss(dyn->dy, y, dyn->target, E, B, O, NULL);
+  if (loss) *loss = l;
+  if (!isfinite(l)) {
+    dyn->skipped++;
+    return mbrl_errf(err, err_sz, MBRL_ENUMERIC, "dynamics loss is %g; step skipped", (double)l);
+  }
+  mbrl_ensemble_backward(&dyn->net, &dyn->work, NULL, dyn->dy, dyn->x, B);
+  if (!all_finite(dyn->net.grads, dyn->net.n_params)) {
+    dyn->skipped++;
+    return mbrl_errf(err, err_sz, MBRL_ENUMERIC, "dynamics gradient is not finite; step skipped");
+  }
+  mbrl_adam_step(&dyn->opt, dyn->net.params, dyn->net.grads);
+  dyn->steps++;
+  return MBRL_OK;
+}
+
+/* ---- prediction ---- */
+
+void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, int max_B) {
+  MBRL_ASSERT(max_B >= 1);
+  memset(w, 0, sizeof *w);
+  w->dyn = dyn;
+  w->max_B = max_B;
+  mbrl_ensemble_work_init(&w->net, &dyn->net, max_B);
+  size_t rows = (size_t)dyn->cfg.E * max_B, O = (size_t)dyn->cfg.obs_dim;
+  w->x = mbrl_alloc(rows * (O + (size_t)dyn->cfg.act_dim) * sizeof(float));
+  w->y = mbrl_alloc(rows * O * sizeof(float));
+}
+
+void mbrl_dynamics_work_free(mbrl_dynamics_work *w) {
+  if (!w) return;
+  mbrl_ensemble_work_free(&w->net);
+  mbrl_free(w->x), mbrl_free(w->y);
+  memset(w, 0, sizeof *w);
+}
+
+void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
+                           const float *acts, float *next_states, int B) {
+  MBRL_ASSERT(dyn->has_stats && B >= 0 && B <= w->max_B && w->dyn == dyn);
+  const int O = dyn->cfg.obs_dim;
+  size_t rows = (size_t)dyn->cfg.E * B;
+  normalise_inputs(dyn, w->x, states, acts, rows);
+  mbrl_ensemble_forward(&dyn->net, &w->net, w->y, w->x, B);
+  for (size_t r = 0; r < rows; r++) {
+    const float *s = states + r * O, *d = w->y + r * O;
+    float *s2 = next_states + r * O;
+    for (int j = 0; j < O; j++) s2[j] = s[j] + d[j] * dyn->delta_std[j] + dyn->delta_mean[j];
+  }
+}
+
+static void model_predict(void *ctx, const float *states, const float *acts, float *next_states, int B) {
+  mbrl_dynamics_work *w = ctx;
+  mbrl_dynamics_predict(w->dyn, w, states, acts, next_states, B);
+}
+
+static int model_ready(const void *ctx) {
+  const mbrl_dynamics_work *w = ctx;
+  return w->dyn->has_stats;
+}
+
+mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w) {
+  const mbrl_dynamics_config *c = &w->dyn->cfg;
+  return (mbrl_model){.E = c->E,
+                      .obs_dim = c->obs_dim,
+                      .act_dim = c->act_dim,
+                      .max_B = w->max_B,
+                      .predict = model_predict,
+                      .ready = model_ready,
+                      .ctx = w};
+}
+
+/* ---- save and load ---- */
+
+static const char *const stat_names[6] = {"stats.obs_mean",   "stats.obs_std",   "stats.act_mean",
+                                          "stats.act_std",    "stats.delta_mean", "stats.delta_std"};
+
+/* the six statistics in stat_names order, and their lengths */
+static void stat_arrays(const mbrl_dynamics *dyn, float *arr[6], int64_t len[6]) {
+  float *a[6] = {dyn->obs_mean, dyn->obs_std, dyn->act_mean, dyn->act_std, dyn->delta_mean, dyn->delta_std};
+  for (int i = 0; i < 6; i++) {
+    arr[i] = a[i];
+    len[i] = i == 2 || i == 3 ? dyn->cfg.act_dim : dyn->cfg.obs_dim;
+  }
+}
+
+int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, size_t err_sz) {
+  mbrl_checkpoint ck;
+  mbrl_checkpoint_init(&ck);
+  mbrl_checkpoint_add_ensemble(&ck, "net.", &dyn->net);
+  float *arr[6];
+  int64_t len[6];
+  stat_arrays(dyn, arr, len);
+  for (int i = 0; i < 6; i++) mbrl_checkpoint_add_f32(&ck, stat_names[i], arr[i], 1, &len[i]);
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddNumberToObject(j, "obs_dim", dyn->cfg.obs_dim);
+  cJSON_AddNumberToObject(j, "act_dim", dyn->cfg.act_dim);
+  cJSON_AddNumberToObject(j, "lr", (double)dyn->cfg.lr);
+  cJSON_AddNumberToObject(j, "train_batch_size", dyn->cfg.train_batch_size);
+  cJSON_AddNumberToObject(j, "bootstrap", dyn->cfg.bootstrap);
+  cJSON_AddNumberToObject(j, "has_stats", dyn->has_stats);
+  char *json = cJSON_PrintUnformatted(j);
+  mbrl_checkpoint_add_meta(&ck, "dynamics", json);
+  mbrl_checkpoint_add_meta(&ck, "format", "mbrl.dynamics.v1");
+  cJSON_free(json);
+  cJSON_Delete(j);
+  int rc = mbrl_checkpoint_write(&ck, path, err, err_sz);
+  mbrl_checkpoint_free(&ck);
+  return rc;
+}
+
+/* a whole-number field of the dynamics JSON within [lo, hi] */
+static int json_int(const cJSON *j, const char *key, int lo, int hi, int *out, char *err, size_t err_sz) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+  if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
+      v->valuedouble != floor(v->valuedouble))
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "dynamics field '%s' missing or not an integer in [%d, %d]",
+                     key, lo, hi);
+  *out = (int)v->valuedouble;
+  return MBRL_OK;
+}
+
+/* the configuration stored in the file, with the network shape from the loaded ensemble */
+static int read_config(const mbrl_safetensors *st, const mbrl_ensemble *net, mbrl_dynamics_config *cfg,
+                       int *has_stats, char *err, size_t err_sz) {
+  const char *fmt = mbrl_safetensors_meta_get(st, "format");
+  if (!fmt || strcmp(fmt, "mbrl.dynamics.v1"))
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "not a dynamics model file (format '%s')", fmt ? fmt : "");
+  const char *json = mbrl_safetensors_meta_get(st, "dynamics");
+  cJSON *j = json ? cJSON_Parse(json) : NULL;
+  if (!cJSON_IsObject(j)) {
+    cJSON_Delete(j);
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "dynamics metadata missing or not a JSON object");
+  }
+  *cfg = (mbrl_dynamics_config){0};
+  int rc = json_int(j, "obs_dim", 1, 1 << 20, &cfg->obs_dim, err, err_sz);
+  if (!rc) rc = json_int(j, "act_dim", 1, 1 << 20, &cfg->act_dim, err, err_sz);
+  if (!rc) rc = json_int(j, "train_batch_size", 1, 1 << 30, &cfg->train_batch_size, err, err_sz);
+  if (!rc) rc = json_int(j, "bootstrap", 0, 1, &cfg->bootstrap, err, err_sz);
+  if (!rc) rc = json_int(j, "has_stats", 0, 1, has_stats, err, err_sz);
+  const cJSON *lr = cJSON_GetObjectItemCaseSensitive(j, "lr");
+  if (!rc && (!cJSON_IsNumber(lr) || !(lr->valuedouble > 0.0 && lr->valuedouble < 1e30)))
+    rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "dynamics field 'lr' missing or not a positive number");
+  if (!rc) cfg->lr = (float)lr->valuedouble;
+  cJSON_Delete(j);
+  if (rc) return rc;
+  const mbrl_mlp_config *m = &net->cfg;
+  if (m->in != cfg->obs_dim + cfg->act_dim || m->out != cfg->obs_dim || m->out_act != MBRL_ACT_IDENTITY)
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT,
+                     "network %d -> %d (%s output) does not fit obs_dim %d and act_dim %d", m->in, m->out,
+                     mbrl_act_name(m->out_act), cfg->obs_dim, cfg->act_dim);
+  cfg->E = m->E, cfg->n_layers = m->n_hidden, cfg->size = m->hidden, cfg->act = m->act;
+  return MBRL_OK;
+}
+
+int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char *err, size_t err_sz) {
+  memset(dyn, 0, sizeof *dyn);
+  mbrl_safetensors *st = mbrl_safetensors_load(path, err, err_sz);
+  if (!st) return MBRL_EFORMAT;
+  mbrl_ensemble net;
+  mbrl_dynamics_config cfg;
+  int has_stats = 0;
+  int rc = mbrl_ensemble_load(&net, st, "net.", err, err_sz);
+  if (!rc) {
+    rc = read_config(st, &net, &cfg, &has_stats, err, err_sz);
+    if (!rc) rc = mbrl_dynamics_init(dyn, &cfg, rng, err, err_sz);
+    /* same configuration, so the same parameter layout */
+    if (!rc) memcpy(dyn->net.params, net.params, net.n_params * sizeof(float));
+    mbrl_ensemble_free(&net);
+  }
+  if (!rc) {
+    float *arr[6];
+    int64_t len[6];
+    stat_arrays(dyn, arr, len);
+    for (int i = 0; i < 6 && !rc; i++) rc = mbrl_safetensors_get_f32(st, stat_names[i], arr[i], 1, &len[i], err, err_sz);
+    dyn->has_stats = has_stats;
+    if (rc) mbrl_dynamics_free(dyn);
+  }
+  mbrl_safetensors_free(st);
+  return rc;
+}
