@@ -78,7 +78,7 @@ install: all
 	install -m 755 $(BUILD)/libmbrl.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/mbrl $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(PREFIX)/share/mbrl/assets
-	install -m 644 assets/*.xml $(DESTDIR)$(PREFIX)/share/mbrl/assets/
+	cp -R assets/. $(DESTDIR)$(PREFIX)/share/mbrl/assets/
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan
