@@ -11,7 +11,7 @@ WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototyp
         -Wold-style-definition -Wnull-dereference $(WERROR)
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -I/usr/include/plplot
 CPPFLAGS += -DMBRL_ASSET_DIR='"$(CURDIR)/assets"' -DMBRL_INSTALL_ASSET_DIR='"$(PREFIX)/share/mbrl/assets"'
-CFLAGS   += -std=c11 $(OPT) -fPIC -fopenmp $(WARN) $(SANITIZE) -MMD -MP
+CFLAGS   += -std=c11 $(OPT) -fno-math-errno -fPIC -fopenmp $(WARN) $(SANITIZE) -MMD -MP
 LDFLAGS  += -fopenmp $(SANITIZE)
 LDLIBS   += -ldnnl -lmujoco -lcjson -lplplot -lm -lpthread
 

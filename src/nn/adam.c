@@ -24,7 +24,9 @@ void mbrl_adam_step(mbrl_adam *opt, float *params, const float *grads) {
   const float sqrt_bc2 = sqrtf(1.0f - powf(b2, (float)opt->t));
   const float step = opt->lr / bc1;
   float *m = opt->m, *v = opt->v;
-  for (size_t i = 0; i < opt->n; i++) {
+  const long n = (long)opt->n;
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+  for (long i = 0; i < n; i++) {
     float gi = grads[i] + wd * params[i];
     m[i] = b1 * m[i] + (1.0f - b1) * gi;
     v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;

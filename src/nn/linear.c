@@ -44,12 +44,15 @@ void mbrl_act_backward(float *dz, const float *dy, const float *z, const float *
       if (dz != dy) memcpy(dz, dy, n * sizeof *dz);
       break;
     case MBRL_ACT_TANH:
+#pragma omp parallel for simd schedule(static) if (n > 65536)
       for (size_t i = 0; i < n; i++) dz[i] = dy[i] * (1.0f - y[i] * y[i]);
       break;
     case MBRL_ACT_RELU:
+#pragma omp parallel for simd schedule(static) if (n > 65536)
       for (size_t i = 0; i < n; i++) dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
       break;
     case MBRL_ACT_SILU:
+#pragma omp parallel for schedule(static) if (n > 65536)
       for (size_t i = 0; i < n; i++) {
         float s = 1.0f / (1.0f + expf(-z[i]));
         dz[i] = dy[i] * s * (1.0f + z[i] * (1.0f - s));
@@ -63,6 +66,7 @@ void mbrl_bias_backward(float *db, const float *dy, int E, int B, int out) {
     float *g = db + (size_t)e * out;
     const float *d = dy + (size_t)e * B * out;
     for (int i = 0; i < B; i++)
+#pragma omp simd
       for (int o = 0; o < out; o++) g[o] += d[(size_t)i * out + o];
   }
 }

@@ -12,10 +12,12 @@ float mbrl_mse_loss(float *dpred, const float *pred, const float *target, int E,
   for (int e = 0; e < E; e++) {
     const float *p = pred + e * n, *t = target + e * n;
     double s = 0.0;
+    float *g = dpred ? dpred + e * n : NULL;
+#pragma omp simd reduction(+ : s)
     for (size_t i = 0; i < n; i++) {
       float d = p[i] - t[i];
       s += (double)d * d;
-      if (dpred) dpred[e * n + i] = 2.0f * d / (float)n;
+      if (g) g[i] = 2.0f * d / (float)n;
     }
     if (member_loss) member_loss[e] = (float)(s / (double)n);
     total += s / (double)n;
