@@ -60,6 +60,8 @@ int mbrl_mj_load(mbrl_mj *mj, const char *path, int as_asset, int frame_skip, ch
   mjModel *m = mj_loadXML(full, NULL, mjerr, sizeof mjerr);
   pthread_mutex_unlock(&load_lock);
   if (!m) {
+    size_t n = strlen(mjerr);
+    while (n > 0 && (mjerr[n - 1] == '\n' || mjerr[n - 1] == ' ')) mjerr[--n] = 0;
     int code = access(full, R_OK) == 0 ? MBRL_EFORMAT : MBRL_EIO;
     return mbrl_errf(err, err_sz, code, "MuJoCo could not load '%s': %s", full,
                      mjerr[0] ? mjerr : "unknown error");

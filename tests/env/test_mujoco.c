@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "env/env_impl.h"
 #include "mbrl/core.h"
 #include "mbrl/env.h"
 
@@ -153,6 +154,18 @@ Test(env_mujoco, malformed_xml_gives_mujocos_message) {
     cr_expect_null(mbrl_env_make_mujoco(bad, NULL, NULL, err, sizeof err), "text %zu", i);
     cr_expect(strlen(err) > strlen(bad) + 20, "text %zu: '%s'", i, err);
   }
+}
+
+Test(env_mujoco, load_errors_have_codes) {
+  char bad[160], err[1024] = "";
+  mbrl_mj mj;
+  cr_expect_eq(mbrl_mj_load(&mj, "/nonexistent/model.xml", 0, 1, err, sizeof err), MBRL_EIO);
+  cr_expect(strstr(err, "FILE_NOT_FOUND") != NULL, "%s", err);
+  snprintf(bad, sizeof bad, "%s/bad.xml", dir);
+  write_file(bad, "<mujoco><worldbody><body>");
+  cr_expect_eq(mbrl_mj_load(&mj, bad, 0, 1, err, sizeof err), MBRL_EFORMAT);
+  cr_expect(err[strlen(err) - 1] != '\n', "message ends in a newline: '%s'", err);
+  cr_expect_eq(mbrl_mj_load(&mj, "no_such_asset.xml", 1, 1, err, sizeof err), MBRL_ENOTFOUND);
 }
 
 Test(env_mujoco, model_without_actuators_is_refused) {
