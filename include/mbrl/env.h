@@ -150,7 +150,9 @@ const mbrl_env_class *mbrl_env_registry_get(int i);
  * dt = timestep x frame skip. The model may set the frame skip and episode length with custom
  * numerics: <custom><numeric name="mbrl_frame_skip" data="5"/><numeric name="mbrl_ep_len"
  * data="1000"/></custom> (defaults 1 and 1000). Reset: mj_resetData then qpos0 + U(-0.1, 0.1)
- * and qvel 0.1 N(0, 1) per coordinate. The name form "mujoco:<path>" pays reward 0, done 0. */
+ * and qvel 0.1 N(0, 1) per coordinate. The name form "mujoco:<path>" pays reward 0, done 0.
+ * MuJoCo's default warning handler prints to stdout, so the first MuJoCo environment made installs
+ * a silent mju_user_warning unless the program set its own; divergence comes back from step. */
 
 /* A user reward for a generic MuJoCo environment: same contract as mbrl_env_reward, with the
  * sizes and the user pointer given to mbrl_env_make_mujoco. */
