@@ -3,6 +3,7 @@
 #define MBRL_CLI_H
 
 int mbrl_cmd_demo(int argc, char **argv);
+int mbrl_cmd_mb(int argc, char **argv);
 int mbrl_cmd_envs(int argc, char **argv);
 int mbrl_cmd_dyna(int argc, char **argv);
 

@@ -12,7 +12,8 @@ typedef struct {
 
 static const command commands[] = {
     {"envs", mbrl_cmd_envs, "list the environments with their sizes and episode lengths"},
-    {"demo", mbrl_cmd_demo, "train a small ensemble on sin(x) and save it (neural-network core demo)"},
+    {"mb", mbrl_cmd_mb, "model-based RL with MPC through a learned ensemble (CS285 HW4 problems 1-5)"},
+    {"demo", mbrl_cmd_demo, "learn an environment's dynamics from random data with the ensemble and save it"},
     {"dyna", mbrl_cmd_dyna, "tabular Dyna-Q and Dyna-Q+ on grid mazes (Sutton & Barto chapter 8)"},
 };
 

@@ -1,0 +1,78 @@
+/* The model-based RL loop of CS285 HW4 (Algorithm 1 of its text): collect data, fit the dynamics
+ * ensemble, act by MPC through it, aggregate the on-policy data, repeat; with the course's logs.
+ *
+ * Iteration 0 collects batch_size_initial steps with the uniform random policy (the planner
+ * before any statistics), later iterations batch_size steps with MPC. Each iteration adds the
+ * data to the buffer, recomputes the statistics over the whole buffer, trains
+ * num_agent_train_steps_per_iter steps, evaluates with eval_batch_size steps of MPC, and logs.
+ *
+ * A run directory <logdir>/hw4_<exp_name>_<env_name>_<dd-mm-YYYY_HH-MM-SS> receives:
+ *   config.json               every setting of the run
+ *   metrics.csv, events.out.tfevents.*   one row per logged iteration, CS285's tags
+ *   itr_0_predictions.png     open-loop prediction of member 0 vs truth over 10 random actions
+ *   itr_0_losses.png/.npy     the training loss of every step of iteration 0
+ *   returns.png               evaluation and training returns per iteration
+ *   model.safetensors         the dynamics model at the end of the latest iteration
+ *   itr_<k>_model.safetensors the model of every iteration, with save_params
+ */
+#ifndef MBRL_MB_H
+#define MBRL_MB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbrl/nn.h"
+#include "mbrl/planner.h"
+
+typedef struct mbrl_mb_config {
+  const char *env_name;
+  int ep_len;                         /* <= 0: the environment's */
+  const char *exp_name;
+  int n_iter;
+  int ensemble_size;
+  int mpc_horizon;
+  int mpc_num_action_sequences;
+  mbrl_planner_kind mpc_action_sampling_strategy;
+  int cem_iterations;
+  int cem_num_elites;
+  double cem_alpha;
+  int add_sl_noise;
+  int num_agent_train_steps_per_iter;
+  int batch_size_initial;
+  int batch_size;
+  int train_batch_size;
+  int eval_batch_size;
+  double learning_rate;
+  int n_layers;
+  int size;
+  mbrl_act activation;
+  int bootstrap;
+  int seed;
+  int scalar_log_freq;                /* log (and evaluate) every k iterations; -1: never */
+  int save_params;
+  const char *logdir;
+} mbrl_mb_config;
+
+/* The defaults of CS285's run_hw4_mb.py (env_name NULL, logdir "data"). */
+mbrl_mb_config mbrl_mb_defaults(void);
+
+/* What the loop is doing, for progress reports. */
+typedef struct mbrl_mb_progress {
+  int itr, n_iter;
+  const char *phase;          /* "collect", "train", "eval" or "done" (iteration finished) */
+  int64_t envsteps;           /* Train_EnvstepsSoFar */
+  double train_return;        /* Train_AverageReturn of this iteration (once collected) */
+  double eval_return;         /* Eval_AverageReturn (once evaluated; NaN before) */
+  double loss;                /* last training loss (NaN before training) */
+  double elapsed;             /* seconds since the start */
+} mbrl_mb_progress;
+
+typedef void (*mbrl_mb_progress_fn)(void *ctx, const mbrl_mb_progress *p);
+
+/* Runs the loop; progress (may be NULL) is called at each phase. Writes the run directory into
+ * run_dir (run_dir_sz bytes; may be NULL) as soon as it exists. Returns 0, or a negative code
+ * with a message in err (bad settings: MBRL_EINVAL; files: MBRL_EIO). */
+int mbrl_mb_run(const mbrl_mb_config *cfg, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
+                size_t run_dir_sz, char *err, size_t err_sz);
+
+#endif
