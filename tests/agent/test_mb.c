@@ -1,0 +1,99 @@
+/* The model-based loop: a short run on obstacles writes every output; mbrl mb rejects bad flags. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "mbrl/core.h"
+#include "mbrl/dynamics.h"
+#include "mbrl/mb.h"
+
+static int exists(const char *dir, const char *name) {
+  char path[1400];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+static int count_lines(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  int n = 0, ch;
+  while ((ch = fgetc(f)) != EOF) n += ch == '\n';
+  fclose(f);
+  return n;
+}
+
+Test(mb, two_iterations_on_obstacles_write_every_output, .timeout = 120) {
+  char logdir[64] = "/tmp/mbrl-mb-XXXXXX", run[1024], err[512] = "";
+  cr_assert_not_null(mkdtemp(logdir));
+  mbrl_mb_config c = mbrl_mb_defaults();
+  c.env_name = "obstacles-cs285-v0", c.exp_name = "test", c.logdir = logdir;
+  c.n_iter = 2, c.batch_size_initial = 500, c.batch_size = 200, c.eval_batch_size = 100;
+  c.num_agent_train_steps_per_iter = 10, c.mpc_num_action_sequences = 100, c.size = 32;
+  c.add_sl_noise = 1, c.save_params = 1;
+  cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, run, sizeof run, err, sizeof err), 0, "%s", err);
+  cr_assert(strstr(run, "/hw4_test_obstacles-cs285-v0_") != NULL, "%s", run);
+  const char *files[] = {"config.json", "metrics.csv", "itr_0_predictions.png", "itr_0_losses.png",
+                         "itr_0_losses.npy", "returns.png", "model.safetensors",
+                         "itr_0_model.safetensors", "itr_1_model.safetensors"};
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) cr_assert(exists(run, files[i]), "%s", files[i]);
+  char path[1400];
+  snprintf(path, sizeof path, "%s/metrics.csv", run);
+  cr_assert_eq(count_lines(path), 3, "header and one row per iteration");
+  DIR *d = opendir(run);
+  int events = 0;
+  for (struct dirent *e; (e = readdir(d));) events += strncmp(e->d_name, "events.out.tfevents.", 20) == 0;
+  closedir(d);
+  cr_assert_eq(events, 1);
+  /* the saved model loads, with its statistics */
+  mbrl_rng r;
+  mbrl_rng_init(&r, 1, 0);
+  mbrl_dynamics dyn;
+  snprintf(path, sizeof path, "%s/model.safetensors", run);
+  cr_assert_eq(mbrl_dynamics_load(&dyn, path, &r, err, sizeof err), 0, "%s", err);
+  cr_assert(dyn.has_stats);
+  mbrl_dynamics_free(&dyn);
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", logdir);
+  cr_assert_eq(system(cmd), 0);
+}
+
+Test(mb, bad_settings_are_refused) {
+  char err[256] = "";
+  mbrl_mb_config c = mbrl_mb_defaults();
+  cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, NULL, 0, err, sizeof err), MBRL_EINVAL);
+  c.env_name = "no-such-env-v0";
+  cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, NULL, 0, err, sizeof err), MBRL_EINVAL);
+  cr_assert(strstr(err, "obstacles-cs285-v0") != NULL, "%s", err);
+}
+
+static int run_mb(const char *args, char *out, size_t out_sz) {
+  const char *bin = getenv("MBRL_BIN");
+  cr_assert_not_null(bin);
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "%s mb %s 2>&1", bin, args);
+  FILE *p = popen(cmd, "r");
+  size_t n = fread(out, 1, out_sz - 1, p);
+  out[n] = 0;
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(mb, cli_bad_flags_exit_2) {
+  char out[8192];
+  cr_assert_eq(run_mb("--env_name obstacles-cs285-v0 --n_iterations 3", out, sizeof out), 2);
+  cr_assert(strstr(out, "unknown flag '--n_iterations'"), "%s", out);
+  cr_assert_eq(run_mb("--env_name obstacles-cs285-v0 --mpc_action_sampling_strategy mppi", out, sizeof out), 2);
+  cr_assert(strstr(out, "random or cem"), "%s", out);
+  cr_assert_eq(run_mb("--n_iter 2", out, sizeof out), 2);
+  cr_assert(strstr(out, "--env_name is required"), "%s", out);
+  cr_assert_eq(run_mb("--env_name obstacles-cs285-v0 -lr -1", out, sizeof out), 2);
+  cr_assert_eq(run_mb("--env_name obstacles-cs285-v0 -b 1.5", out, sizeof out), 2);
+  cr_assert(strstr(out, "--batch_size needs an integer"), "%s", out);
+  cr_assert_eq(run_mb("--help", out, sizeof out), 0);
+  cr_assert(strstr(out, "--mpc_num_action_sequences") && strstr(out, "-tb") && strstr(out, "[512]"), "%s", out);
+}
