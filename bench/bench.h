@@ -5,6 +5,7 @@
 /* one benchmark group; threads is the thread count for float work */
 void bench_nn(int threads);
 void bench_env(int threads);
+void bench_plan(int threads);
 
 /* GFLOP/s of a large square fp32 matmul through the backend: the limit compute figures use */
 double bench_matmul_peak(void);

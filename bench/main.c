@@ -14,6 +14,7 @@ typedef struct {
 static const group groups[] = {
     {"nn", bench_nn},
     {"env", bench_env},
+    {"plan", bench_plan},
 };
 
 double bench_best_time(int reps, void (*fn)(void *), void *ctx) {

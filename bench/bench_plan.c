@@ -1,0 +1,106 @@
+/* Planner benchmarks at the CS285 cheetah Q3 setting (E 3, N 1000, H 15, 2 x 250 tanh, obs 21,
+ * act 6): one planning step against the bare ensemble forward passes it contains. */
+#include <stdio.h>
+
+#include "bench.h"
+#include "mbrl/core.h"
+#include "mbrl/dynamics.h"
+#include "mbrl/planner.h"
+
+enum { E = 3, N = 1000, H = 15, CEM_ITERS = 4 };
+
+typedef struct {
+  mbrl_planner *p;
+  const float *obs;
+  float act[32];
+} plan_args;
+
+static void run_plan(void *ctx) {
+  plan_args *a = ctx;
+  mbrl_planner_act(a->p, a->obs, a->act);
+}
+
+typedef struct {
+  const mbrl_ensemble *net;
+  mbrl_ensemble_work *w;
+  const float *x;
+  float *y;
+} fwd_args;
+
+/* the H forward calls over E x N rows that one planning step makes */
+static void run_forwards(void *ctx) {
+  fwd_args *a = ctx;
+  for (int t = 0; t < H; t++) mbrl_ensemble_forward(a->net, a->w, a->y, a->x, N);
+}
+
+void bench_plan(int threads) {
+  char err[256] = "";
+  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", err, sizeof err);
+  if (!env) {
+    printf("plan: skipped, %s\n", err);
+    return;
+  }
+  const mbrl_env_spec *spec = mbrl_env_get_spec(env);
+  const int O = spec->obs_dim, A = spec->act_dim;
+  mbrl_rng r;
+  mbrl_rng_init(&r, 1, 0);
+
+  /* a model with statistics from random data: timing does not depend on the weights */
+  mbrl_dynamics_config dc = mbrl_dynamics_defaults(O, A);
+  dc.E = E;
+  mbrl_dynamics dyn;
+  mbrl_dynamics_init(&dyn, &dc, &r, NULL, 0);
+  mbrl_paths paths;
+  mbrl_paths_init(&paths, O, A, 2000);
+  paths.n = 2000;
+  mbrl_rng_fill_normal(&r, paths.obs, (size_t)2000 * O, 0.0f, 1.0f);
+  mbrl_rng_fill_normal(&r, paths.next_obs, (size_t)2000 * O, 0.0f, 1.0f);
+  mbrl_rng_fill_uniform(&r, paths.act, (size_t)2000 * A, -1.0f, 1.0f);
+  mbrl_buffer buf;
+  mbrl_buffer_init(&buf, O, A, 0);
+  mbrl_buffer_add(&buf, &paths, NULL);
+  mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0);
+  mbrl_dynamics_work w;
+  mbrl_dynamics_work_init(&w, &dyn, N);
+  mbrl_model model = mbrl_dynamics_model(&w);
+
+  float obs[64];
+  mbrl_env_reset(env, 1, obs);
+  printf("plan (%d threads): E=%d N=%d H=%d, %d -> 250 -> 250 -> %d tanh, %s reward\n", threads, E, N, H,
+         O + A, O, spec->name);
+
+  /* the limit: the bare ensemble forwards of one step, on the same inputs' shape */
+  float *x = mbrl_alloc((size_t)E * N * (O + A) * sizeof(float)), *y = mbrl_alloc((size_t)E * N * O * sizeof(float));
+  mbrl_rng_fill_normal(&r, x, (size_t)E * N * (O + A), 0.0f, 1.0f);
+  mbrl_ensemble_work fw;
+  mbrl_ensemble_work_init(&fw, &dyn.net, N);
+  fwd_args fa = {&dyn.net, &fw, x, y};
+  double t_fwd = bench_best_time(10, run_forwards, &fa);
+
+  mbrl_planner_config pc = mbrl_planner_defaults();
+  pc.H = H, pc.N = N;
+  mbrl_planner rs;
+  mbrl_planner_init(&rs, &pc, env, &model, &r, NULL, 0);
+  plan_args ra = {.p = &rs, .obs = obs};
+  double t_rs = bench_best_time(10, run_plan, &ra);
+  pc.kind = MBRL_PLANNER_CEM, pc.cem_iters = CEM_ITERS;
+  mbrl_planner cem;
+  mbrl_planner_init(&cem, &pc, env, &model, &r, NULL, 0);
+  plan_args ca = {.p = &cem, .obs = obs};
+  double t_cem = bench_best_time(5, run_plan, &ca);
+
+  printf("  bare ensemble forward, %d calls of %d rows: %.2f ms (the limit below, x%d for CEM)\n", H, E * N,
+         t_fwd * 1e3, CEM_ITERS);
+  bench_row("random shooting step (target ratio <= 1.3)", t_rs * 1e3, t_fwd * 1e3, "ms");
+  bench_row("CEM step, 4 iterations (target ratio <= 1.3)", t_cem * 1e3, CEM_ITERS * t_fwd * 1e3, "ms");
+
+  mbrl_planner_free(&rs);
+  mbrl_planner_free(&cem);
+  mbrl_ensemble_work_free(&fw);
+  mbrl_free(x), mbrl_free(y);
+  mbrl_dynamics_work_free(&w);
+  mbrl_buffer_free(&buf);
+  mbrl_paths_free(&paths);
+  mbrl_dynamics_free(&dyn);
+  mbrl_env_free(env);
+}
