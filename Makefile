@@ -1,4 +1,6 @@
 # mbrl: plain Makefile. `make` builds libmbrl.a, libmbrl.so and the mbrl binary under $(BUILD).
+SHELL   := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
@@ -67,9 +69,13 @@ bench: $(BUILD)/bench_mbrl
 	./$(BUILD)/bench_mbrl $(BENCH_ARGS)
 
 # tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build folder
+# a sanitizer report inside a Criterion worker does not always fail its test, so the log is
+# searched too
 asan:
+	@mkdir -p $(BUILD)-asan
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 $(MAKE) BUILD=$(BUILD)-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test 2>&1 | tee $(BUILD)-asan/test.log
+	@! grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:|Synthesis: .*(Failing: [1-9]|Crashing: [1-9])" $(BUILD)-asan/test.log
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/mbrl $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
