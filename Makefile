@@ -5,7 +5,6 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
 WERROR  ?= -Werror
-PKGS    := libcjson criterion
 OPT     ?= -O2 -g
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
