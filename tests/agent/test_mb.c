@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "mbrl/core.h"
 #include "mbrl/dynamics.h"
 #include "mbrl/mb.h"
+#include "../cli/run_cli.h"
 
 static int exists(const char *dir, const char *name) {
   char path[1400];
@@ -71,29 +71,17 @@ Test(mb, bad_settings_are_refused) {
   cr_assert(strstr(err, "obstacles-cs285-v0") != NULL, "%s", err);
 }
 
-static int run_mb(const char *args, char *out, size_t out_sz) {
-  const char *bin = getenv("MBRL_BIN");
-  cr_assert_not_null(bin);
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "%s mb %s 2>&1", bin, args);
-  FILE *p = popen(cmd, "r");
-  size_t n = fread(out, 1, out_sz - 1, p);
-  out[n] = 0;
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 Test(mb, cli_bad_flags_exit_2) {
   char out[8192];
-  cr_assert_eq(run_mb("--env_name obstacles-cs285-v0 --n_iterations 3", out, sizeof out), 2);
+  cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 --n_iterations 3", out, sizeof out), 2);
   cr_assert(strstr(out, "unknown flag '--n_iterations'"), "%s", out);
-  cr_assert_eq(run_mb("--env_name obstacles-cs285-v0 --mpc_action_sampling_strategy mppi", out, sizeof out), 2);
+  cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 --mpc_action_sampling_strategy mppi", out, sizeof out), 2);
   cr_assert(strstr(out, "random or cem"), "%s", out);
-  cr_assert_eq(run_mb("--n_iter 2", out, sizeof out), 2);
+  cr_assert_eq(run_mbrl("mb --n_iter 2", out, sizeof out), 2);
   cr_assert(strstr(out, "--env_name is required"), "%s", out);
-  cr_assert_eq(run_mb("--env_name obstacles-cs285-v0 -lr -1", out, sizeof out), 2);
-  cr_assert_eq(run_mb("--env_name obstacles-cs285-v0 -b 1.5", out, sizeof out), 2);
+  cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 -lr -1", out, sizeof out), 2);
+  cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 -b 1.5", out, sizeof out), 2);
   cr_assert(strstr(out, "--batch_size needs an integer"), "%s", out);
-  cr_assert_eq(run_mb("--help", out, sizeof out), 0);
+  cr_assert_eq(run_mbrl("mb --help", out, sizeof out), 0);
   cr_assert(strstr(out, "--mpc_num_action_sequences") && strstr(out, "-tb") && strstr(out, "[512]"), "%s", out);
 }

@@ -3,24 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mbrl/checkpoint.h"
-
-/* runs the mbrl binary with args, capturing stderr+stdout into out; returns the exit status */
-static int run_mbrl(const char *args, char *out, size_t out_sz) {
-  const char *bin = getenv("MBRL_BIN");
-  cr_assert_not_null(bin, "MBRL_BIN must name the mbrl binary (make test sets it)");
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
-  FILE *p = popen(cmd, "r");
-  cr_assert_not_null(p);
-  size_t n = fread(out, 1, out_sz - 1, p);
-  out[n] = 0;
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+#include "run_cli.h"
 
 Test(cli, bad_flags_exit_2_with_a_message) {
   char out[4096];
