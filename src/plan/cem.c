@@ -18,18 +18,24 @@ static void select_elites(mbrl_planner *p) {
   }
 }
 
-/* candidates from Normal(mu, sigma) elementwise, clipped to the action bounds */
+/* candidates from Normal(mu, sigma) elementwise, clipped to the action bounds; Box-Muller with
+ * both of its outputs used, so each pair of uniforms gives two normals */
 static void sample_gaussian(mbrl_planner *p) {
   const int A = p->act_dim;
-  const size_t HA = (size_t)p->cfg.H * A;
-  for (int n = 0; n < p->cfg.N; n++) {
-    float *c = p->cand + (size_t)n * HA;
+  const size_t HA = (size_t)p->cfg.H * A, n = (size_t)p->cfg.N * HA;
+  float *c = p->cand;
+  for (size_t i = 0; i < n; i += 2) {
+    double rad = sqrt(-2.0 * log(1.0 - mbrl_rng_uniform(&p->rng))), sn, cs;
+    sincos(2.0 * M_PI * mbrl_rng_uniform(&p->rng), &sn, &cs);
+    c[i] = (float)(rad * cs);
+    if (i + 1 < n) c[i + 1] = (float)(rad * sn);
+  }
+  for (int k = 0; k < p->cfg.N; k++, c += HA)
     for (size_t i = 0; i < HA; i++) {
       int d = (int)(i % (size_t)A);
-      float x = p->mu[i] + p->sigma[i] * (float)mbrl_rng_normal(&p->rng);
+      float x = p->mu[i] + p->sigma[i] * c[i];
       c[i] = x < p->low[d] ? p->low[d] : x > p->high[d] ? p->high[d] : x;
     }
-  }
 }
 
 /* mean and population std of the elites, blended into mu and sigma (replacing them at it 0) */
