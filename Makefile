@@ -57,12 +57,14 @@ $(BUILD)/test_mbrl: $(TEST_OBJ) $(BUILD)/libmbrl.a
 $(BUILD)/bench_mbrl: $(BENCH_OBJ) $(BUILD)/libmbrl.a
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libmbrl.a $(LDLIBS)
 
-# the main job
+# the main job: model-based RL on the CS285 cheetah, about 7 minutes on 2 cores
 run: all
-	./$(BUILD)/mbrl demo
+	./$(BUILD)/mbrl mb --env_name cheetah-cs285-v0 --exp_name make_run --add_sl_noise \
+	    --mpc_horizon 15 --num_agent_train_steps_per_iter 1000 --batch_size_initial 5000 \
+	    --batch_size 2000 --eval_batch_size 500 --n_iter 6
 
 test: $(BUILD)/test_mbrl $(BUILD)/mbrl
-	MBRL_BIN=./$(BUILD)/mbrl ./$(BUILD)/test_mbrl $(TEST_ARGS)
+	GOMP_SPINCOUNT=10000 MBRL_BIN=./$(BUILD)/mbrl ./$(BUILD)/test_mbrl $(TEST_ARGS)
 
 bench: $(BUILD)/bench_mbrl
 	./$(BUILD)/bench_mbrl $(BENCH_ARGS)

@@ -1,6 +1,8 @@
 /* The mbrl command: dispatches to subcommands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -24,6 +26,14 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  /* OpenMP threads spin 300000 times at each barrier by default; when two processes share the
+   * cores (parallel runs, tests) their threads then wait on descheduled peers and a run slows
+   * down up to 50x. 10000 spins cost nothing measurable alone. libgomp reads the setting when it
+   * loads, so the command restarts itself once with it. */
+  if (!getenv("GOMP_SPINCOUNT") && !getenv("OMP_WAIT_POLICY")) {
+    setenv("GOMP_SPINCOUNT", "10000", 1);
+    execv("/proc/self/exe", argv);
+  }
   if (argc < 2) {
     usage(stderr);
     return 2;
