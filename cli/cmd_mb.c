@@ -8,9 +8,18 @@
 #include "mbrl/core.h"
 #include "mbrl/mb.h"
 
+/* a line per iteration, and within long iterations one at most every 30 s */
 static void report(void *ctx, const mbrl_mb_progress *p) {
-  (void)ctx;
-  if (strcmp(p->phase, "done") != 0) return;
+  double *last_line = ctx;
+  if (strcmp(p->phase, "done") != 0) {
+    if (p->elapsed - *last_line < 30.0) return;
+    *last_line = p->elapsed;
+    printf("itr %3d/%d  %s %d/%d steps  %6.0f s elapsed\n", p->itr + 1, p->n_iter, p->phase, p->steps,
+           p->steps_total, p->elapsed);
+    fflush(stdout);
+    return;
+  }
+  *last_line = p->elapsed;
   /* the remaining time assumes later iterations cost what the ones so far did on average */
   double eta = p->elapsed / (p->itr + 1) * (p->n_iter - p->itr - 1);
   printf("itr %3d/%d  envsteps %8lld  train %9.2f  eval %9.2f  loss %.4f  %6.0f s elapsed, ~%.0f s left\n",
@@ -94,7 +103,8 @@ int mbrl_cmd_mb(int argc, char **argv) {
   if (!quiet)
     printf("mbrl mb: %s, %d iterations, %s planner, %d threads (%s)\n", c.env_name, c.n_iter, strategy,
            mbrl_threads_get(), mbrl_backend_info());
-  rc = mbrl_mb_run(&c, quiet ? NULL : report, NULL, dir, sizeof dir, err, sizeof err);
+  double last_line = 0.0;
+  rc = mbrl_mb_run(&c, quiet ? NULL : report, &last_line, dir, sizeof dir, err, sizeof err);
   if (rc) {
     fprintf(stderr, "mbrl mb: %s\n", err);
     if (dir[0]) fprintf(stderr, "mbrl mb: what was written is in %s\n", dir);

@@ -60,6 +60,7 @@ mbrl_mb_config mbrl_mb_defaults(void);
 typedef struct mbrl_mb_progress {
   int itr, n_iter;
   const char *phase;          /* "collect", "train", "eval" or "done" (iteration finished) */
+  int steps, steps_total;     /* environment steps of this phase so far, and asked for */
   int64_t envsteps;           /* Train_EnvstepsSoFar */
   double train_return;        /* Train_AverageReturn of this iteration (once collected) */
   double eval_return;         /* Eval_AverageReturn (once evaluated; NaN before) */
@@ -69,7 +70,7 @@ typedef struct mbrl_mb_progress {
 
 typedef void (*mbrl_mb_progress_fn)(void *ctx, const mbrl_mb_progress *p);
 
-/* Runs the loop; progress (may be NULL) is called at each phase. Writes the run directory into
+/* Runs the loop; progress (may be NULL) is called at each phase and every 100 environment steps. Writes the run directory into
  * run_dir (run_dir_sz bytes; may be NULL) as soon as it exists. Returns 0, or a negative code
  * with a message in err (bad settings: MBRL_EINVAL; files: MBRL_EIO). */
 int mbrl_mb_run(const mbrl_mb_config *cfg, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,

@@ -192,6 +192,24 @@ static int returns_plot(const char *dir, const double *itr, const double *eval, 
   return rc;
 }
 
+/* the planner as a policy that also reports progress every 100 steps */
+typedef struct {
+  mbrl_planner *planner;
+  mbrl_mb_progress_fn fn;
+  void *ctx;
+  mbrl_mb_progress *pr;
+  double t_start;
+} progress_policy;
+
+static int policy_with_progress(void *p, const float *obs, float *act) {
+  progress_policy *pp = p;
+  if (pp->fn && ++pp->pr->steps % 100 == 0) {
+    pp->pr->elapsed = mbrl_time_now() - pp->t_start;
+    pp->fn(pp->ctx, pp->pr);
+  }
+  return mbrl_planner_act(pp->planner, obs, act);
+}
+
 static int check_config(const mbrl_mb_config *c, char *err, size_t err_sz) {
   if (!c->env_name) return mbrl_errf(err, err_sz, MBRL_EINVAL, "env_name is required");
   if (c->n_iter < 1 || c->ensemble_size < 1 || c->mpc_horizon < 1 || c->mpc_num_action_sequences < 1 ||
@@ -277,7 +295,9 @@ int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx
 
     /* collect: random before the model has statistics, MPC after */
     int n_steps = itr == 0 ? c->batch_size_initial : c->batch_size;
-    if ((rc = mbrl_collect(&paths, env, mbrl_planner_policy, &planner, n_steps, ep_len, &r_collect, err, err_sz)))
+    progress_policy pp = {&planner, progress, ctx, &pr, t_start};
+    pr.steps = 0, pr.steps_total = n_steps;
+    if ((rc = mbrl_collect(&paths, env, policy_with_progress, &pp, n_steps, ep_len, &r_collect, err, err_sz)))
       goto out;
     mbrl_return_stats train = mbrl_paths_return_stats(&paths);
     envsteps += paths.n;
@@ -314,8 +334,9 @@ int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx
 
     if (c->scalar_log_freq > 0 && itr % c->scalar_log_freq == 0) {
       pr.phase = "eval", pr.elapsed = mbrl_time_now() - t_start;
+      pr.steps = 0, pr.steps_total = c->eval_batch_size;
       if (progress) progress(ctx, &pr);
-      if ((rc = mbrl_collect(&paths, env, mbrl_planner_policy, &planner, c->eval_batch_size, ep_len,
+      if ((rc = mbrl_collect(&paths, env, policy_with_progress, &pp, c->eval_batch_size, ep_len,
                              &r_collect, err, err_sz)))
         goto out;
       mbrl_return_stats ev = mbrl_paths_return_stats(&paths);
