@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the CS285 HW4 commands (problems 1-5) with mbrl and prints one markdown row per run:
-# command, seed, final and best Eval_AverageReturn, wall time.
+# command, seed, final and best Eval_AverageReturn, last training loss, wall time.
 #   scripts/hw4.sh q1 q2 q3 q4 q5        (any subset; default: all)
 # Environment: MBRL (binary, default build/mbrl), LOGDIR (default data), EXTRA (flags added to
 # every command, e.g. "--seed 2").
@@ -29,8 +29,8 @@ cmds[q5]="--exp_name q5_cheetah_random --env_name cheetah-cs285-v0 --mpc_horizon
 
 problems=("$@")
 [[ ${#problems[@]} -gt 0 ]] || problems=(q1 q2 q3 q4 q5)
-echo "| command | seed | final Eval_AverageReturn | best | wall time (s) |"
-echo "|---|---|---|---|---|"
+echo "| command | seed | final Eval_AverageReturn | best | last Training Loss | wall time (s) |"
+echo "|---|---|---|---|---|---|"
 for q in "${problems[@]}"; do
   [[ -n "${cmds[$q]:-}" ]] || { echo "unknown problem $q (q1..q5)" >&2; exit 2; }
   while IFS= read -r args; do
@@ -40,9 +40,11 @@ for q in "${problems[@]}"; do
     out=$($MBRL mb $args --logdir "$LOGDIR" --quiet $EXTRA && ls -td "$LOGDIR"/hw4_* | head -1)
     wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')
     run=$(echo "$out" | tail -1)
-    seed=$(grep -o '"seed": *[0-9]*' "$run/config.json" | grep -o '[0-9]*$')
-    # final and best of the Eval_AverageReturn column (column 2), if the run evaluated
-    read -r final best < <(awk -F, 'NR > 1 && $2 != "" {f = $2; if (b == "" || $2 > b) b = $2} END {print (f == "" ? "-" : f), (b == "" ? "-" : b)}' "$run/metrics.csv")
-    printf '| `mbrl mb %s` | %s | %s | %s | %.0f |\n' "$args" "$seed" "$final" "$best" "$wall"
+    seed=$(grep -o '"seed":[[:space:]]*[0-9]*' "$run/config.json" | grep -o '[0-9]*$')
+    # final and best of the Eval_AverageReturn column (2), where the run evaluated, and the last
+    # Training Loss (column 13)
+    read -r final best loss < <(awk -F, 'NR > 1 {l = $13} NR > 1 && $2 != "" {f = $2; if (b == "" || $2 + 0 > b + 0) b = $2}
+      END {print (f == "" ? "-" : f), (b == "" ? "-" : b), l}' "$run/metrics.csv")
+    printf '| `mbrl mb %s` | %s | %s | %s | %s | %.0f |\n' "$args" "$seed" "$final" "$best" "$loss" "$wall"
   done <<< "${cmds[$q]}"
 done

@@ -8,7 +8,8 @@
  *
  * A run directory <logdir>/hw4_<exp_name>_<env_name>_<dd-mm-YYYY_HH-MM-SS> receives:
  *   config.json               every setting of the run
- *   metrics.csv, events.out.tfevents.*   one row per logged iteration, CS285's tags
+ *   metrics.csv, events.out.tfevents.*   one row per iteration with CS285's tags; the Eval_
+ *                             ones only on iterations that evaluate (scalar_log_freq)
  *   itr_0_predictions.png     open-loop prediction of member 0 vs truth over 10 random actions
  *   itr_0_losses.png/.npy     the training loss of every step of iteration 0
  *   returns.png               evaluation and training returns per iteration

@@ -18,11 +18,12 @@
 
 enum { PRED_STEPS = 10 };
 
+/* CS285's tags: five of evaluation, then those of training */
 static const char *const tags[] = {
-    "Eval_AverageReturn",  "Eval_StdReturn",      "Eval_MaxReturn",      "Eval_MinReturn",
-    "Eval_AverageEpLen",   "Train_AverageReturn", "Train_StdReturn",     "Train_MaxReturn",
-    "Train_MinReturn",     "Train_AverageEpLen",  "Train_EnvstepsSoFar", "TimeSinceStart",
-    "Training Loss",       "Initial_DataCollection_AverageReturn"};
+    "Eval_AverageReturn",  "Eval_StdReturn",      "Eval_MaxReturn",  "Eval_MinReturn",
+    "Eval_AverageEpLen",   "Train_AverageReturn", "Train_StdReturn", "Train_MaxReturn",
+    "Train_MinReturn",     "Train_AverageEpLen",  "Train_EnvstepsSoFar", "Training Loss",
+    "Initial_DataCollection_AverageReturn", "TimeSinceStart"};
 
 mbrl_mb_config mbrl_mb_defaults(void) {
   return (mbrl_mb_config){.ep_len = 0,
@@ -332,6 +333,10 @@ int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx
       if ((rc = mbrl_dynamics_save(&dyn, path, err, err_sz))) goto out;
     }
 
+    /* training figures every iteration, evaluation when scalar_log_freq fires */
+    const float row[] = {(float)train.average, (float)train.std, (float)train.max, (float)train.min,
+                         (float)train.average_ep_len, (float)envsteps, loss, (float)initial_return};
+    for (size_t k = 0; k < sizeof row / sizeof *row; k++) mbrl_metrics_set(metrics, tags[5 + k], row[k]);
     if (c->scalar_log_freq > 0 && itr % c->scalar_log_freq == 0) {
       pr.phase = "eval", pr.elapsed = mbrl_time_now() - t_start;
       pr.steps = 0, pr.steps_total = c->eval_batch_size;
@@ -340,18 +345,16 @@ int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx
                              &r_collect, err, err_sz)))
         goto out;
       mbrl_return_stats ev = mbrl_paths_return_stats(&paths);
-      const float row[] = {(float)ev.average,         (float)ev.std,        (float)ev.max,
-                           (float)ev.min,             (float)ev.average_ep_len, (float)train.average,
-                           (float)train.std,          (float)train.max,     (float)train.min,
-                           (float)train.average_ep_len, (float)envsteps,    (float)(mbrl_time_now() - t_start),
-                           loss,                      (float)initial_return};
-      for (size_t k = 0; k < sizeof row / sizeof *row; k++) mbrl_metrics_set(metrics, tags[k], row[k]);
-      if ((rc = mbrl_metrics_write(metrics, itr, err, err_sz))) goto out;
+      const float erow[] = {(float)ev.average, (float)ev.std, (float)ev.max, (float)ev.min,
+                            (float)ev.average_ep_len};
+      for (size_t k = 0; k < sizeof erow / sizeof *erow; k++) mbrl_metrics_set(metrics, tags[k], erow[k]);
       h_itr[n_logged] = itr, h_eval[n_logged] = ev.average, h_train[n_logged] = train.average;
       n_logged++;
       if ((rc = returns_plot(dir, h_itr, h_eval, h_train, n_logged, err, err_sz))) goto out;
       pr.eval_return = ev.average;
     }
+    mbrl_metrics_set(metrics, "TimeSinceStart", (float)(mbrl_time_now() - t_start));
+    if ((rc = mbrl_metrics_write(metrics, itr, err, err_sz))) goto out;
     pr.phase = "done", pr.elapsed = mbrl_time_now() - t_start;
     if (progress) progress(ctx, &pr);
   }
