@@ -57,7 +57,7 @@ $(BUILD)/test_mbrl: $(TEST_OBJ) $(BUILD)/libmbrl.a
 $(BUILD)/bench_mbrl: $(BENCH_OBJ) $(BUILD)/libmbrl.a
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libmbrl.a $(LDLIBS)
 
-# the main job: model-based RL on the CS285 cheetah, about 7 minutes on 2 cores
+# the main job: model-based RL on the CS285 cheetah, about 8 minutes on 2 cores
 run: all
 	./$(BUILD)/mbrl mb --env_name cheetah-cs285-v0 --exp_name make_run --add_sl_noise \
 	    --mpc_horizon 15 --num_agent_train_steps_per_iter 1000 --batch_size_initial 5000 \
