@@ -1,5 +1,6 @@
-/* The oneDNN backend: batched matmuls with fused bias and activation, primitives cached by shape.
- * This is the only file that includes oneDNN's headers. */
+/* The oneDNN backend: dense layers as fp32 matmuls (forward with bias and activation fused, one
+ * per member; backward batched over members), primitives cached by shape. This is the only file
+ * that includes oneDNN's headers. */
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>
 #include <stdio.h>
