@@ -6,8 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* a list's values, comma separated, cut to fit buf (n bytes) */
+static void list_text(const flag_list *l, char *buf, size_t n) {
+  size_t used = 0;
+  snprintf(buf, n, "%s", l->n ? "" : "(none)");
+  for (int i = 0; i < l->n && used < n; i++)
+    used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", l->v[i]);
+}
+
 static void value_text(const flag *f, char *buf, size_t n) {
   switch (f->type) {
+    case FLAG_LIST: list_text(f->value, buf, n); break;
     case FLAG_INT: snprintf(buf, n, "%d", *(int *)f->value); break;
     case FLAG_DOUBLE: snprintf(buf, n, "%g", *(double *)f->value); break;
     case FLAG_STRING: snprintf(buf, n, "%s", *(const char **)f->value ? *(const char **)f->value : "(none)"); break;
@@ -15,25 +24,46 @@ static void value_text(const flag *f, char *buf, size_t n) {
   }
 }
 
-void flags_usage(FILE *out, const char *cmd, const char *summary, const flag *flags, int n) {
-  fprintf(out, "usage: mbrl %s [flags]\n%s\n\nflags (default in brackets):\n", cmd, summary);
+void flags_usage(FILE *out, const char *cmd, const char *args, const char *summary, const flag *flags,
+                 int n) {
+  fprintf(out, "usage: mbrl %s [flags]%s%s\n%s\n\nflags (default in brackets):\n", cmd, args ? " " : "",
+          args ? args : "", summary);
   for (int i = 0; i < n; i++) {
     const flag *f = &flags[i];
     char names[64], def[64];
     snprintf(names, sizeof names, "%s%s%s%s", f->name, f->alias ? ", " : "", f->alias ? f->alias : "",
-             f->type == FLAG_BOOL ? "" : f->type == FLAG_STRING ? " S" : f->type == FLAG_INT ? " N" : " X");
+             f->type == FLAG_BOOL                             ? ""
+             : f->type == FLAG_STRING || f->type == FLAG_LIST ? " S"
+             : f->type == FLAG_INT                            ? " N"
+                                                              : " X");
     value_text(f, def, sizeof def);
     fprintf(out, "  %-40s %s [%s]\n", names, f->help, def);
   }
   fprintf(out, "  %-40s %s\n", "--help, -h", "this text");
 }
 
-static int set_value(const char *cmd, const flag *f, const char *s) {
+/* appends s to a list; 2 after a message when it is full */
+static int list_add(const char *cmd, const char *what, flag_list *l, const char *s) {
+  if (l->n >= l->cap) {
+    fprintf(stderr, "mbrl %s: more than %d %s\n", cmd, l->cap, what);
+    return 2;
+  }
+  l->v[l->n++] = s;
+  return 0;
+}
+
+/* first: whether this is the flag's first occurrence on the command line */
+static int set_value(const char *cmd, const flag *f, const char *s, int first) {
   char *end;
   errno = 0;
   if (f->type == FLAG_STRING) {
     *(const char **)f->value = s;
     return 0;
+  }
+  if (f->type == FLAG_LIST) {
+    flag_list *l = f->value;
+    if (first) l->n = 0;
+    return list_add(cmd, f->name, l, s);
   }
   double x = f->type == FLAG_INT ? (double)strtol(s, &end, 10) : strtod(s, &end);
   if (end == s || *end || errno || !isfinite(x)) {
@@ -52,12 +82,24 @@ static int set_value(const char *cmd, const flag *f, const char *s) {
   return 0;
 }
 
-int flags_parse(const char *cmd, const char *summary, const flag *flags, int n, int argc, char **argv) {
+/* the parser behind flags_parse_args; seen (n) marks the flags met so far */
+static int parse(const char *cmd, const char *args, const char *summary, const flag *flags, int n,
+                 int argc, char **argv, flag_list *pos, unsigned char *seen) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      flags_usage(stdout, cmd, summary, flags, n);
+      flags_usage(stdout, cmd, args, summary, flags, n);
       return 1;
+    }
+    /* positional arguments: words that are not flags, and everything after "--" */
+    if (pos && !strcmp(a, "--")) {
+      for (i++; i < argc; i++)
+        if (list_add(cmd, "arguments", pos, argv[i])) return 2;
+      return 0;
+    }
+    if (pos && (a[0] != '-' || a[1] == '\0')) {
+      if (list_add(cmd, "arguments", pos, a)) return 2;
+      continue;
     }
     /* split --name=value */
     char name[128];
@@ -89,8 +131,26 @@ int flags_parse(const char *cmd, const char *summary, const flag *flags, int n, 
       }
       v = argv[++i];
     }
-    int rc = set_value(cmd, f, v);
+    int first = !seen[f - flags];
+    seen[f - flags] = 1;
+    int rc = set_value(cmd, f, v, first);
     if (rc) return rc;
   }
   return 0;
+}
+
+int flags_parse_args(const char *cmd, const char *args, const char *summary, const flag *flags,
+                     int n, int argc, char **argv, flag_list *pos) {
+  unsigned char *seen = calloc((size_t)n + 1, 1);
+  if (!seen) {
+    fprintf(stderr, "mbrl %s: out of memory\n", cmd);
+    return 2;
+  }
+  int rc = parse(cmd, args, summary, flags, n, argc, argv, pos, seen);
+  free(seen);
+  return rc;
+}
+
+int flags_parse(const char *cmd, const char *summary, const flag *flags, int n, int argc, char **argv) {
+  return flags_parse_args(cmd, NULL, summary, flags, n, argc, argv, NULL);
 }

@@ -27,6 +27,7 @@
 #include "mbrl/safetensors.h"
 #include "mbrl/tfevents.h"
 #include "mbrl/metrics.h"
+#include "mbrl/runplot.h"
 #include "mbrl/npy.h"
 
 #endif

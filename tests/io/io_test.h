@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static inline int io_test_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
   (void)sb, (void)flag, (void)ftw;
@@ -32,6 +33,17 @@ static inline const char *io_test_python(const char *module) {
     if (system(cmd) == 0) return candidates[i];
   }
   return NULL;
+}
+
+/* writes text to dir/name, creating dir (one level) when it is missing */
+static inline void io_test_write(const char *dir, const char *name, const char *text) {
+  char path[512];
+  mkdir(dir, 0777);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  cr_assert_not_null(f, "cannot write %s", path);
+  fputs(text, f);
+  cr_assert_eq(fclose(f), 0);
 }
 
 /* bytes of a whole file, malloc'd to exactly its size; NULL when it cannot be read */
