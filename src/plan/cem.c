@@ -1,5 +1,6 @@
-/* The cross-entropy method: uniform first iteration, then Gaussian samples clipped to the bounds,
- * refitted to the elites with rate alpha; the final mean's first action is executed. */
+/* The cross-entropy method: uniform first iteration, then Gaussian samples (clipped only where they
+ * meet the model), refitted to the elites with rate alpha; the final mean's first action, clipped,
+ * is executed. */
 #include <math.h>
 #include <string.h>
 
@@ -18,11 +19,10 @@ static void select_elites(mbrl_planner *p) {
   }
 }
 
-/* candidates from Normal(mu, sigma) elementwise, clipped to the action bounds; Box-Muller with
+/* candidates from Normal(mu, sigma) elementwise, not clipped here (see planner.h); Box-Muller with
  * both of its outputs used, so each pair of uniforms gives two normals */
 static void sample_gaussian(mbrl_planner *p) {
-  const int A = p->act_dim;
-  const size_t HA = (size_t)p->cfg.H * A, n = (size_t)p->cfg.N * HA;
+  const size_t HA = (size_t)p->cfg.H * p->act_dim, n = (size_t)p->cfg.N * HA;
   float *c = p->cand;
   for (size_t i = 0; i < n; i += 2) {
     double rad = sqrt(-2.0 * log(1.0 - mbrl_rng_uniform(&p->rng))), sn, cs;
@@ -30,12 +30,8 @@ static void sample_gaussian(mbrl_planner *p) {
     c[i] = (float)(rad * cs);
     if (i + 1 < n) c[i + 1] = (float)(rad * sn);
   }
-  for (int k = 0; k < p->cfg.N; k++, c += HA)
-    for (size_t i = 0; i < HA; i++) {
-      int d = (int)(i % (size_t)A);
-      float x = p->mu[i] + p->sigma[i] * c[i];
-      c[i] = x < p->low[d] ? p->low[d] : x > p->high[d] ? p->high[d] : x;
-    }
+  for (size_t k = 0; k < (size_t)p->cfg.N; k++, c += HA)
+    for (size_t i = 0; i < HA; i++) c[i] = p->mu[i] + p->sigma[i] * c[i];
 }
 
 /* mean and population std of the elites, blended into mu and sigma (replacing them at it 0) */
@@ -70,5 +66,6 @@ void mbrl_plan_cem(mbrl_planner *p, const float *obs, float *act) {
     refit(p, it);
   }
   memcpy(p->plan, p->mu, HA * sizeof(float));
-  memcpy(act, p->mu, (size_t)p->act_dim * sizeof(float));
+  mbrl_plan_clip(p, p->plan, (size_t)p->cfg.H);
+  memcpy(act, p->plan, (size_t)p->act_dim * sizeof(float));
 }

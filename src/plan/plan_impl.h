@@ -9,6 +9,9 @@
 /* Fills x (rows x act_dim) uniformly within the action bounds. */
 void mbrl_plan_uniform(mbrl_planner *p, float *x, size_t rows);
 
+/* Clips x (rows x act_dim) to the action bounds in place. */
+void mbrl_plan_clip(const mbrl_planner *p, float *x, size_t rows);
+
 /* Whether score a ranks above score b: NaN ranks below every number. */
 static inline int mbrl_plan_better(float a, float b) { return a > b || (b != b && a == a); }
 

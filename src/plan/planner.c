@@ -79,6 +79,12 @@ void mbrl_plan_uniform(mbrl_planner *p, float *x, size_t rows) {
     }
 }
 
+void mbrl_plan_clip(const mbrl_planner *p, float *x, size_t rows) {
+  const int A = p->act_dim;
+  for (size_t r = 0; r < rows; r++, x += A)
+    for (int d = 0; d < A; d++) x[d] = x[d] < p->low[d] ? p->low[d] : x[d] > p->high[d] ? p->high[d] : x[d];
+}
+
 void mbrl_plan_count_nan(mbrl_planner *p) {
   for (int n = 0; n < p->cfg.N; n++) p->nonfinite += isnan(p->score[n]) != 0;
 }
@@ -91,9 +97,11 @@ void mbrl_planner_evaluate(mbrl_planner *p, const float *obs) {
   memset(p->score, 0, (size_t)N * sizeof(float));
   float *s = p->s, *s2 = p->s2;
   for (int t = 0; t < H; t++) {
-    /* a_t for member 0, then the same block for the others */
+    /* a_t for member 0, clipped to the bounds as the environment would, then the same block for
+     * the others */
     for (int n = 0; n < N; n++)
       memcpy(p->a_t + (size_t)n * A, p->cand + ((size_t)n * H + t) * A, A * sizeof(float));
+    mbrl_plan_clip(p, p->a_t, (size_t)N);
     for (int e = 1; e < E; e++) memcpy(p->a_t + (size_t)e * N * A, p->a_t, (size_t)N * A * sizeof(float));
     /* one model call and one reward call over all E x N rows */
     p->model.predict(p->model.ctx, s, p->a_t, s2, N);

@@ -63,9 +63,10 @@ typedef struct {
 
 static void shift_predict(void *ctx, const float *s, const float *a, float *s2, int B) {
   shift_model *m = ctx;
-  (void)a;
   m->calls++;
   cr_assert(m->ready);
+  /* the planner hands the model actions within the bounds only */
+  for (int i = 0; i < m->E * B * 2; i++) cr_assert(a[i] >= -1.0f && a[i] <= 1.0f, "action %g", (double)a[i]);
   /* obs_dim 1: E blocks of B rows */
   for (int i = 0; i < m->E * B; i++) s2[i] = s[i] + m->shift * (float)(i / B + 1);
 }
@@ -153,11 +154,10 @@ static void cem_converges(float t0, float t1, int H, float alpha, int iters, flo
     for (int d = 0; d < 2; d++)
       cr_expect(fabsf(p.mu[h * 2 + d] - target[d]) < tol, "seed %d alpha %g: mu[%d][%d] = %g, want %g", (int)seed, (double)alpha, h,
                 d, (double)p.mu[h * 2 + d], (double)target[d]);
-  cr_expect_eq(act[0], p.mu[0]);
-  cr_expect_eq(act[1], p.mu[1]);
-  cr_expect_eq(memcmp(p.plan, p.mu, (size_t)H * 2 * sizeof(float)), 0);
-  /* samples stay within the bounds */
-  for (int i = 0; i < 400 * H * 2; i++) cr_assert(p.cand[i] >= -1.0f && p.cand[i] <= 1.0f);
+  /* the plan is mu clipped to the bounds, the action its first step */
+  for (int i = 0; i < H * 2; i++) cr_expect_eq(p.plan[i], fminf(1.0f, fmaxf(-1.0f, p.mu[i])));
+  cr_expect_eq(act[0], p.plan[0]);
+  cr_expect_eq(act[1], p.plan[1]);
   mbrl_planner_free(&p);
   mbrl_env_free(env);
 }
@@ -170,8 +170,34 @@ Test(model_planner, cem_with_slow_updates_converges_too) {
   for (uint64_t seed = 1; seed <= SEEDS; seed++) cem_converges(0.3f, -0.6f, 3, 0.6f, 10, 0.03f, seed);
 }
 
-Test(model_planner, cem_clips_samples_at_the_bounds) {
+Test(model_planner, cem_finds_an_optimum_next_to_a_bound) {
   for (uint64_t seed = 1; seed <= SEEDS; seed++) cem_converges(0.99f, -0.98f, 1, 1.0f, 8, 0.03f, seed);
+}
+
+/* an optimum beyond the bounds: mu leaves them (the samples are not clipped), the model sees
+ * clipped actions only, and the executed action saturates exactly at the bound */
+Test(model_planner, cem_saturates_when_the_optimum_lies_beyond_a_bound) {
+  for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+    target[0] = 1.6f, target[1] = -1.4f;
+    mbrl_env *env = make_quad();
+    shift_model sm = {.shift = 0.0f, .ready = 1};
+    mbrl_model m = make_shift(&sm, 1, 400);
+    mbrl_planner_config c = {.kind = MBRL_PLANNER_CEM, .H = 2, .N = 400, .cem_iters = 6, .cem_elites = 20,
+                             .cem_alpha = 1.0f};
+    mbrl_planner p;
+    mbrl_rng r;
+    mbrl_rng_init(&r, seed, 0);
+    cr_assert_eq(mbrl_planner_init(&p, &c, env, &m, &r, NULL, 0), 0);
+    float obs = 0.0f, act[2];
+    cr_assert_eq(mbrl_planner_act(&p, &obs, act), 0);
+    cr_expect(p.mu[0] > 1.0f && p.mu[1] < -1.0f, "seed %d: mu (%g, %g)", (int)seed, (double)p.mu[0],
+              (double)p.mu[1]);
+    cr_expect_eq(act[0], 1.0f);
+    cr_expect_eq(act[1], -1.0f);
+    mbrl_planner_free(&p);
+    mbrl_env_free(env);
+  }
+  target[0] = 0.3f, target[1] = -0.6f;
 }
 
 Test(model_planner, acts_at_random_until_the_model_is_ready) {
