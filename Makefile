@@ -20,16 +20,19 @@ LIB_SRC   := $(sort $(wildcard src/*/*.c))
 CLI_SRC   := $(sort $(wildcard cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/*.c tests/*/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+TOOL_SRC  := $(sort $(wildcard tools/*.c))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
+TOOLS     := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
 
 STAMP := $(BUILD)/.packages-ok
 
 .PHONY: all run test bench asan install clean packages
-all: $(BUILD)/libmbrl.a $(BUILD)/libmbrl.so $(BUILD)/mbrl
+all: $(BUILD)/libmbrl.a $(BUILD)/libmbrl.so $(BUILD)/mbrl $(TOOLS)
 
 # install the Debian packages the project uses, once per build folder
 $(STAMP): scripts/setup.sh
@@ -56,6 +59,10 @@ $(BUILD)/test_mbrl: $(TEST_OBJ) $(BUILD)/libmbrl.a
 
 $(BUILD)/bench_mbrl: $(BENCH_OBJ) $(BUILD)/libmbrl.a
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libmbrl.a $(LDLIBS)
+
+# experiment programs, one per file under tools/
+$(BUILD)/%: $(BUILD)/obj/tools/%.o $(BUILD)/libmbrl.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libmbrl.a $(LDLIBS)
 
 # the main job: model-based RL on the CS285 cheetah, about 8 minutes on 2 cores
 run: all
@@ -90,4 +97,4 @@ install: all
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
