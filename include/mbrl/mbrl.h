@@ -24,6 +24,7 @@
 #include "mbrl/plot.h"
 #include "mbrl/maze.h"
 #include "mbrl/dyna.h"
+#include "mbrl/sac.h"
 #include "mbrl/safetensors.h"
 #include "mbrl/tfevents.h"
 #include "mbrl/metrics.h"

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mbrl/rng.h"
+
 static inline int io_test_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
   (void)sb, (void)flag, (void)ftw;
   return remove(path);
@@ -58,6 +60,51 @@ static inline unsigned char *io_test_slurp(const char *path, size_t *n) {
   *n = fread(p, 1, (size_t)sz, f);
   fclose(f);
   return p;
+}
+
+/* writes n bytes to path */
+static inline void io_test_write_bytes(const char *path, const void *p, size_t n) {
+  FILE *f = fopen(path, "wb");
+  cr_assert_not_null(f, "cannot write %s", path);
+  cr_assert_eq(fwrite(p, 1, n, f), n);
+  cr_assert_eq(fclose(f), 0);
+}
+
+/* A loader under test: returns 0 (having freed what it loaded) or a negative code with a message. */
+typedef int (*io_test_load_fn)(const char *path, char *err, size_t err_sz);
+
+/* Writes damaged copies of the file at path to bad: every truncation (step bytes apart) must fail
+ * with a message; rounds copies with three garbled bytes each must load or fail with a message,
+ * never crash, and at least one must fail. */
+static inline void io_test_bad_copies(const char *path, const char *bad, io_test_load_fn load, size_t step,
+                                      int rounds, uint64_t seed) {
+  size_t n;
+  unsigned char *bytes = io_test_slurp(path, &n);
+  cr_assert_not_null(bytes);
+  char err[512];
+  for (size_t len = 0; len < n; len += step) {
+    io_test_write_bytes(bad, bytes, len);
+    err[0] = 0;
+    cr_assert_neq(load(bad, err, sizeof err), 0, "length %zu", len);
+    cr_assert(err[0] != 0, "length %zu", len);
+  }
+  mbrl_rng r;
+  mbrl_rng_init(&r, seed, 0);
+  unsigned char *copy = malloc(n);
+  int failed = 0;
+  for (int k = 0; k < rounds; k++) {
+    memcpy(copy, bytes, n);
+    for (int j = 0; j < 3; j++) copy[mbrl_rng_below(&r, n)] ^= (unsigned char)(1 + mbrl_rng_below(&r, 255));
+    io_test_write_bytes(bad, copy, n);
+    err[0] = 0;
+    if (load(bad, err, sizeof err) != 0) {
+      failed++;
+      cr_assert(err[0] != 0);
+    }
+  }
+  cr_assert(failed > 0);
+  free(copy);
+  free(bytes);
 }
 
 #endif

@@ -36,4 +36,26 @@ static inline double act_d(double z, mbrl_act act) {
   }
 }
 
+/* member e of ens on one input row x (dim[0]) in double, with the parameters p laid out as the
+ * ensemble's slab; out (cfg.out); layers up to 4096 wide */
+static inline void member_forward_d(const mbrl_ensemble *ens, const double *p, int e, const double *x,
+                                    double *out) {
+  double h[2][4096];
+  for (int k = 0; k < ens->dim[0]; k++) h[0][k] = x[k];
+  int cur = 0;
+  for (int l = 0; l < ens->n_layers; l++) {
+    int in = ens->dim[l], o = ens->dim[l + 1];
+    const double *w = p + (ens->w[l] - ens->params) + (size_t)e * o * in;
+    const double *b = p + (ens->b[l] - ens->params) + (size_t)e * o;
+    mbrl_act act = l == ens->n_layers - 1 ? ens->cfg.out_act : ens->cfg.act;
+    for (int i = 0; i < o; i++) {
+      double s = b[i];
+      for (int k = 0; k < in; k++) s += w[(size_t)i * in + k] * h[cur][k];
+      h[1 - cur][i] = act_d(s, act);
+    }
+    cur = 1 - cur;
+  }
+  for (int i = 0; i < ens->cfg.out; i++) out[i] = h[cur][i];
+}
+
 #endif

@@ -103,26 +103,12 @@ Test(grad, losses) {
 /* double forward of the whole ensemble and the objective sum(y * r) */
 static double objective_d(const mbrl_ensemble *ens, const double *params, const double *x,
                           const float *r, int B) {
-  int E = ens->cfg.E;
-  double h[2][4096];
-  double total = 0;
+  int E = ens->cfg.E, in = ens->dim[0], out = ens->cfg.out;
+  double y[4096], total = 0;
   for (int e = 0; e < E; e++)
     for (int i = 0; i < B; i++) {
-      for (int k = 0; k < ens->dim[0]; k++) h[0][k] = x[((size_t)e * B + i) * ens->dim[0] + k];
-      int cur = 0;
-      for (int l = 0; l < ens->n_layers; l++) {
-        int in = ens->dim[l], out = ens->dim[l + 1];
-        const double *w = params + (ens->w[l] - ens->params) + (size_t)e * out * in;
-        const double *b = params + (ens->b[l] - ens->params) + (size_t)e * out;
-        mbrl_act act = l == ens->n_layers - 1 ? ens->cfg.out_act : ens->cfg.act;
-        for (int o = 0; o < out; o++) {
-          double s = b[o];
-          for (int k = 0; k < in; k++) s += w[(size_t)o * in + k] * h[cur][k];
-          h[1 - cur][o] = act_d(s, act);
-        }
-        cur = 1 - cur;
-      }
-      for (int o = 0; o < ens->cfg.out; o++) total += h[cur][o] * r[((size_t)e * B + i) * ens->cfg.out + o];
+      member_forward_d(ens, params, e, x + ((size_t)e * B + i) * in, y);
+      for (int o = 0; o < out; o++) total += y[o] * r[((size_t)e * B + i) * out + o];
     }
   return total;
 }
