@@ -1,6 +1,6 @@
 /* SAC: the squashed Gaussian's log-probability and samples against its density, critic, actor and
  * temperature gradients against finite differences in double, the target soft update, skipped
- * non-finite updates, checkpoints, and learning a contextual bandit. */
+ * non-finite updates, checkpoints, and learning a contextual bandit and pendulum swing-up. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "../nn/nn_util.h"
 #include "mbrl/checkpoint.h"
 #include "mbrl/core.h"
+#include "mbrl/env.h"
 #include "mbrl/sac.h"
 
 static const double H = 1e-6;
@@ -435,4 +436,46 @@ Test(sac, learns_a_contextual_bandit, .timeout = 60) {
   mbrl_buffer_free(&buf);
   mbrl_paths_free(&p);
   mbrl_sac_free(&s);
+}
+
+static int uniform_policy(void *ctx, const float *obs, float *act) {
+  (void)obs;
+  act[0] = (float)(4.0 * mbrl_rng_uniform(ctx) - 2.0);
+  return 0;
+}
+
+Test(sac, learns_pendulum_swing_up, .timeout = 120) {
+  mbrl_threads_set(1);
+  char err[256] = "";
+  mbrl_env *env = mbrl_env_make("pendulum-swingup-v0", err, sizeof err);
+  cr_assert_not_null(env, "%s", err);
+  const mbrl_env_spec *sp = mbrl_env_get_spec(env);
+  mbrl_rng r;
+  mbrl_rng_init(&r, 1, 0);
+  mbrl_sac_config c = mbrl_sac_defaults(sp->obs_dim, sp->act_dim);
+  c.size = 64, c.batch_size = 128, c.lr = 1e-3f, c.act_low = sp->act_low[0], c.act_high = sp->act_high[0];
+  mbrl_sac s;
+  cr_assert_eq(mbrl_sac_init(&s, &c, &r, err, sizeof err), 0, "%s", err);
+  mbrl_paths p;
+  mbrl_paths_init(&p, sp->obs_dim, sp->act_dim, 3 * sp->ep_len);
+  mbrl_buffer buf;
+  mbrl_buffer_init(&buf, sp->obs_dim, sp->act_dim, MBRL_SAC_BUFFER_CAPACITY);
+  cr_assert_eq(mbrl_collect(&p, env, uniform_policy, &r, 2 * sp->ep_len, 0, &r, err, sizeof err), 0, "%s", err);
+  double random_return = mbrl_paths_return_stats(&p).average;
+  /* an episode of the sampling policy, then one update per step of it; the pendulum never
+   * terminates, so the step limit is stored as no terminal */
+  for (int ep = 0; ep < 50; ep++) {
+    cr_assert_eq(mbrl_collect(&p, env, mbrl_sac_policy_sample, &s, sp->ep_len, 0, &r, err, sizeof err), 0);
+    for (int i = 0; i < p.n; i++) p.terminal[i] = 0.0f;
+    mbrl_buffer_add(&buf, &p, NULL);
+    for (int k = 0; k < p.n; k++) cr_assert_eq(mbrl_sac_train_step(&s, &buf, NULL, err, sizeof err), 0, "%s", err);
+  }
+  cr_assert_eq(mbrl_collect(&p, env, mbrl_sac_policy_mean, &s, 2 * sp->ep_len, 0, &r, err, sizeof err), 0);
+  double learned = mbrl_paths_return_stats(&p).average;
+  cr_log_info("pendulum: random %.0f, SAC after 50 episodes %.0f", random_return, learned);
+  cr_assert(learned > -700.0 && learned > random_return + 800.0, "random %g, learned %g", random_return, learned);
+  mbrl_buffer_free(&buf);
+  mbrl_paths_free(&p);
+  mbrl_sac_free(&s);
+  mbrl_env_free(env);
 }
