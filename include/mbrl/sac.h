@@ -34,9 +34,15 @@
  * min(Q1, Q2) send the gradient to Q1. An update whose loss or gradient is not finite is skipped
  * (the critic part and the actor part separately) and counted.
  *
+ * Terminals. d = 1 stops the bootstrap. CS285's buffer stores 1 on the last step of every
+ * episode, step limit included; on pendulum swing-up (64-wide networks) 3 of 4 such runs stayed
+ * between -1000 and -1300 after 60 to 100 episodes, where storing 0 at the step limit learned the
+ * swing-up (about -350) within 50 episodes on each of 6 seeds.
+ *
  * Memory. Scratch for batch_size rows (updates) and act_batch rows (acting) is allocated at init;
- * act and update allocate nothing. Randomness comes from three streams split from the init rng:
- * acting, the update's samples, and the rows mbrl_sac_train_step draws.
+ * act and update allocate nothing, and an agent serves one thread at a time. Randomness comes
+ * from three streams split from the init rng: acting, the update's samples, and the rows
+ * mbrl_sac_train_step draws.
  */
 #ifndef MBRL_SAC_H
 #define MBRL_SAC_H

@@ -351,11 +351,11 @@ int mbrl_sac_save(const mbrl_sac *sac, const char *path, char *err, size_t err_s
   mbrl_checkpoint ck;
   mbrl_checkpoint_init(&ck);
   mbrl_checkpoint_add_ensemble(&ck, "actor.", &sac->actor);
-  int64_t A = c->act_dim;
+  int64_t A = c->act_dim, scalar[1] = {0};
   mbrl_checkpoint_add_f32(&ck, "actor.log_std", sac->log_std, 1, &A);
   mbrl_checkpoint_add_ensemble(&ck, "critic.", &sac->critic);
   mbrl_checkpoint_add_ensemble(&ck, "target.", &sac->target);
-  mbrl_checkpoint_add_f32(&ck, "log_alpha", &sac->log_alpha, 0, NULL);
+  mbrl_checkpoint_add_f32(&ck, "log_alpha", &sac->log_alpha, 0, scalar);
   cJSON *j = cJSON_CreateObject();
   cJSON_AddNumberToObject(j, "obs_dim", c->obs_dim);
   cJSON_AddNumberToObject(j, "act_dim", c->act_dim);
