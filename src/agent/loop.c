@@ -1,0 +1,348 @@
+/* What mbrl mb and mbrl mbpo share: the environment, the model and its buffer, the run directory
+ * (config, metrics, figures, checkpoints) and the collect, train and log steps of an iteration. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "agent/loop.h"
+#include "mbrl/core.h"
+#include "mbrl/npy.h"
+#include "mbrl/plot.h"
+
+enum { PRED_STEPS = 10 };
+
+/* CS285's tags: five of evaluation, then those of training */
+static const char *const tags[] = {
+    "Eval_AverageReturn",  "Eval_StdReturn",      "Eval_MaxReturn",  "Eval_MinReturn",
+    "Eval_AverageEpLen",   "Train_AverageReturn", "Train_StdReturn", "Train_MaxReturn",
+    "Train_MinReturn",     "Train_AverageEpLen",  "Train_EnvstepsSoFar", "Training Loss",
+    "Initial_DataCollection_AverageReturn", "TimeSinceStart"};
+enum { N_TAGS = sizeof tags / sizeof *tags };
+
+/* creates dir and its parents */
+static int make_dirs(const char *dir, char *err, size_t err_sz) {
+  char tmp[1024];
+  snprintf(tmp, sizeof tmp, "%s", dir);
+  for (char *p = tmp + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      if (mkdir(tmp, 0755) && errno != EEXIST) break;
+      *p = '/';
+    }
+  if (mkdir(tmp, 0755) && errno != EEXIST)
+    return mbrl_errf(err, err_sz, MBRL_EIO, "cannot create directory %s: %s", dir, strerror(errno));
+  return MBRL_OK;
+}
+
+/* the shared settings, then extra (n_extra), threads and backend, as config.json */
+static int write_config(const mbrl_loop *L, const mbrl_metrics_param *extra, int n_extra, char *err,
+                        size_t err_sz) {
+  const mbrl_mb_config *c = L->cfg;
+  const mbrl_metrics_param shared[] = {
+      MBRL_PARAM_STR("env_name", c->env_name),
+      MBRL_PARAM_INT("ep_len", L->spec->ep_len),
+      MBRL_PARAM_STR("exp_name", c->exp_name),
+      MBRL_PARAM_INT("n_iter", c->n_iter),
+      MBRL_PARAM_INT("ensemble_size", c->ensemble_size),
+      MBRL_PARAM_INT("mpc_horizon", c->mpc_horizon),
+      MBRL_PARAM_INT("mpc_num_action_sequences", c->mpc_num_action_sequences),
+      MBRL_PARAM_STR("mpc_action_sampling_strategy",
+                     c->mpc_action_sampling_strategy == MBRL_PLANNER_CEM ? "cem" : "random"),
+      MBRL_PARAM_INT("cem_iterations", c->cem_iterations),
+      MBRL_PARAM_INT("cem_num_elites", c->cem_num_elites),
+      MBRL_PARAM_DOUBLE("cem_alpha", c->cem_alpha),
+      MBRL_PARAM_BOOL("add_sl_noise", c->add_sl_noise),
+      MBRL_PARAM_INT("num_agent_train_steps_per_iter", c->num_agent_train_steps_per_iter),
+      MBRL_PARAM_INT("batch_size_initial", c->batch_size_initial),
+      MBRL_PARAM_INT("batch_size", c->batch_size),
+      MBRL_PARAM_INT("train_batch_size", c->train_batch_size),
+      MBRL_PARAM_INT("eval_batch_size", c->eval_batch_size),
+      MBRL_PARAM_DOUBLE("learning_rate", c->learning_rate),
+      MBRL_PARAM_INT("n_layers", c->n_layers),
+      MBRL_PARAM_INT("size", c->size),
+      MBRL_PARAM_STR("activation", mbrl_act_name(c->activation)),
+      MBRL_PARAM_BOOL("bootstrap", c->bootstrap),
+      MBRL_PARAM_INT("seed", c->seed),
+      MBRL_PARAM_INT("scalar_log_freq", c->scalar_log_freq),
+      MBRL_PARAM_BOOL("save_params", c->save_params),
+      MBRL_PARAM_STR("logdir", c->logdir),
+  };
+  enum { N_SHARED = sizeof shared / sizeof *shared };
+  const int n = N_SHARED + n_extra + 2;
+  mbrl_metrics_param *p = mbrl_alloc((size_t)n * sizeof *p);
+  memcpy(p, shared, sizeof shared);
+  if (n_extra) memcpy(p + N_SHARED, extra, (size_t)n_extra * sizeof *p);
+  p[n - 2] = (mbrl_metrics_param)MBRL_PARAM_INT("threads", mbrl_threads_get());
+  p[n - 1] = (mbrl_metrics_param)MBRL_PARAM_STR("backend", mbrl_backend_info());
+  int rc = mbrl_metrics_write_config(L->dir, p, n, err, err_sz);
+  mbrl_free(p);
+  return rc;
+}
+
+/* open-loop prediction of member 0 against the real environment over random actions */
+static int prediction_plot(const char *dir, mbrl_env *env, const mbrl_dynamics *dyn,
+                           mbrl_dynamics_work *w, mbrl_rng *rng, char *err, size_t err_sz) {
+  const mbrl_env_spec *s = mbrl_env_get_spec(env);
+  int od = s->obs_dim, ad = s->act_dim, E = dyn->cfg.E;
+  float *truth = mbrl_alloc((size_t)PRED_STEPS * od * sizeof(float));
+  float *pred = mbrl_alloc((size_t)PRED_STEPS * od * sizeof(float));
+  float *acts = mbrl_alloc((size_t)PRED_STEPS * ad * sizeof(float));
+  float *si = mbrl_alloc((size_t)E * od * sizeof(float)), *so = mbrl_alloc((size_t)E * od * sizeof(float));
+  float *ai = mbrl_alloc((size_t)E * ad * sizeof(float));
+  for (int k = 0; k < PRED_STEPS * ad; k++)
+    acts[k] = s->act_low[k % ad] + (s->act_high[k % ad] - s->act_low[k % ad]) * (float)mbrl_rng_uniform(rng);
+  int rc = mbrl_env_reset(env, mbrl_rng_u64(rng), truth), n = 1;
+  for (; n < PRED_STEPS && !rc; n++) {
+    float r;
+    int term, trunc;
+    rc = mbrl_env_step(env, acts + (size_t)(n - 1) * ad, truth + (size_t)n * od, &r, &term, &trunc);
+    if (term) {
+      n++;
+      break;
+    }
+  }
+  if (rc) {
+    rc = mbrl_errf(err, err_sz, rc, "prediction plot: %s", mbrl_env_last_error(env));
+    goto done;
+  }
+  /* member 0 rolls alone from the true first state; every member gets the same row */
+  memcpy(pred, truth, (size_t)od * sizeof(float));
+  for (int k = 1; k < n; k++) {
+    for (int e = 0; e < E; e++) {
+      memcpy(si + (size_t)e * od, pred + (size_t)(k - 1) * od, (size_t)od * sizeof(float));
+      memcpy(ai + (size_t)e * ad, acts + (size_t)(k - 1) * ad, (size_t)ad * sizeof(float));
+    }
+    mbrl_dynamics_predict(dyn, w, si, ai, so, 1);
+    memcpy(pred + (size_t)k * od, so, (size_t)od * sizeof(float));
+  }
+  double mpe = 0.0;
+  for (int k = 0; k < n * od; k++) mpe += ((double)pred[k] - truth[k]) * ((double)pred[k] - truth[k]);
+  mpe /= (double)n * od;
+
+  int rows = od / 2 > 0 ? od / 2 : 1;
+  mbrl_plot *p = mbrl_plot_init(rows, 2);
+  char title[64], path[1200];
+  snprintf(title, sizeof title, "MPE: %g", mpe);
+  mbrl_plot_title(p, title);
+  double x[PRED_STEPS], yt[PRED_STEPS], yp[PRED_STEPS];
+  for (int j = 0; j < 2 * rows && j < od; j++) {
+    for (int k = 0; k < n; k++) x[k] = k, yt[k] = truth[(size_t)k * od + j], yp[k] = pred[(size_t)k * od + j];
+    char label[32];
+    snprintf(label, sizeof label, "obs[%d]", j);
+    mbrl_plot_labels(p, j, label, NULL, NULL);
+    mbrl_plot_line(p, j, x, yt, n, j == 0 ? "truth" : NULL, 0x2ca02c, MBRL_PLOT_SOLID);
+    mbrl_plot_line(p, j, x, yp, n, j == 0 ? "prediction" : NULL, 0xd62728, MBRL_PLOT_SOLID);
+  }
+  snprintf(path, sizeof path, "%s/itr_0_predictions.png", dir);
+  rc = mbrl_plot_save(p, path, 900, 140 * rows + 100, err, err_sz);
+  mbrl_plot_free(p);
+done:
+  mbrl_free(truth), mbrl_free(pred), mbrl_free(acts), mbrl_free(si), mbrl_free(so), mbrl_free(ai);
+  return rc;
+}
+
+static int losses_outputs(const char *dir, const float *loss, int n, char *err, size_t err_sz) {
+  char path[1200];
+  int64_t shape[1] = {n};
+  snprintf(path, sizeof path, "%s/itr_0_losses.npy", dir);
+  int rc = mbrl_npy_write_f32(path, loss, 1, shape, err, err_sz);
+  if (rc) return rc;
+  mbrl_plot *p = mbrl_plot_init(1, 1);
+  mbrl_plot_labels(p, 0, "Training loss, iteration 0", "training step", "loss");
+  mbrl_plot_logy(p, 0, 1);
+  mbrl_plot_line_f(p, 0, NULL, loss, n, NULL, MBRL_PLOT_AUTO, MBRL_PLOT_SOLID);
+  snprintf(path, sizeof path, "%s/itr_0_losses.png", dir);
+  rc = mbrl_plot_save(p, path, 800, 500, err, err_sz);
+  mbrl_plot_free(p);
+  return rc;
+}
+
+static int returns_plot(const char *dir, const double *itr, const double *eval, const double *train,
+                        int n, char *err, size_t err_sz) {
+  char path[1200];
+  mbrl_plot *p = mbrl_plot_init(1, 1);
+  mbrl_plot_labels(p, 0, "Average return per iteration", "iteration", "return");
+  mbrl_plot_legend(p, 0, MBRL_PLOT_LEGEND_BOTTOM_RIGHT);
+  mbrl_plot_line(p, 0, itr, eval, n, "Eval_AverageReturn", MBRL_PLOT_AUTO, MBRL_PLOT_LINE_POINTS);
+  mbrl_plot_line(p, 0, itr, train, n, "Train_AverageReturn", MBRL_PLOT_AUTO, MBRL_PLOT_LINE_POINTS);
+  snprintf(path, sizeof path, "%s/returns.png", dir);
+  int rc = mbrl_plot_save(p, path, 800, 500, err, err_sz);
+  mbrl_plot_free(p);
+  return rc;
+}
+
+/* a policy that also reports progress every 100 steps */
+typedef struct {
+  mbrl_loop *L;
+  mbrl_policy_fn policy;
+  void *ctx;
+} progress_policy;
+
+static int policy_with_progress(void *p, const float *obs, float *act) {
+  progress_policy *pp = p;
+  mbrl_loop *L = pp->L;
+  if (L->report && ++L->pr->steps % 100 == 0) {
+    L->pr->elapsed = mbrl_time_now() - L->t_start;
+    L->report(L->report_ctx, L->pr);
+  }
+  return pp->policy(pp->ctx, obs, act);
+}
+
+int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *c, int work_rows, mbrl_mb_progress *pr,
+                   mbrl_mb_progress_fn report, void *report_ctx, char *err, size_t err_sz) {
+  memset(L, 0, sizeof *L);
+  L->cfg = c, L->pr = pr, L->report = report, L->report_ctx = report_ctx;
+  L->t_start = mbrl_time_now();
+  L->initial_return = NAN, L->loss = NAN;
+  *pr = (mbrl_mb_progress){.n_iter = c->n_iter, .phase = "collect", .train_return = NAN,
+                           .eval_return = NAN, .loss = NAN};
+  if (!(L->env = mbrl_env_make(c->env_name, err, err_sz))) return MBRL_EINVAL;
+  if (c->ep_len > 0) mbrl_env_set_ep_len(L->env, c->ep_len);
+  L->spec = mbrl_env_get_spec(L->env);
+  const int od = L->spec->obs_dim, ad = L->spec->act_dim;
+
+  /* one stream per purpose, so changing one setting does not shift the others' numbers */
+  mbrl_rng_init(&L->root, (uint64_t)c->seed, 0);
+  mbrl_rng_split(&L->r_model, &L->root, 1);
+  mbrl_rng_split(&L->r_agent, &L->root, 2);
+  mbrl_rng_split(&L->r_collect, &L->root, 3);
+  mbrl_rng_split(&L->r_noise, &L->root, 4);
+  mbrl_rng_split(&L->r_plot, &L->root, 5);
+
+  mbrl_dynamics_config dc = mbrl_dynamics_defaults(od, ad);
+  dc.E = c->ensemble_size, dc.n_layers = c->n_layers, dc.size = c->size, dc.act = c->activation;
+  dc.lr = (float)c->learning_rate, dc.train_batch_size = c->train_batch_size, dc.bootstrap = c->bootstrap;
+  int rc = mbrl_dynamics_init(&L->dyn, &dc, &L->r_model, err, err_sz);
+  if (rc) return rc;
+  mbrl_dynamics_work_init(&L->dwork, &L->dyn, work_rows);
+  mbrl_buffer_init(&L->buf, od, ad, MBRL_BUFFER_DEFAULT_CAPACITY);
+  int most = c->batch_size_initial > c->batch_size ? c->batch_size_initial : c->batch_size;
+  if (c->eval_batch_size > most) most = c->eval_batch_size;
+  mbrl_paths_init(&L->paths, od, ad, most + L->spec->ep_len);
+  L->losses = mbrl_alloc((size_t)(c->num_agent_train_steps_per_iter + 1) * sizeof(float));
+  L->h_itr = mbrl_alloc((size_t)c->n_iter * sizeof(double));
+  L->h_eval = mbrl_alloc((size_t)c->n_iter * sizeof(double));
+  L->h_train = mbrl_alloc((size_t)c->n_iter * sizeof(double));
+  return MBRL_OK;
+}
+
+void mbrl_loop_free(mbrl_loop *L) {
+  mbrl_metrics_close(L->metrics);
+  mbrl_free(L->losses), mbrl_free(L->h_itr), mbrl_free(L->h_eval), mbrl_free(L->h_train);
+  mbrl_paths_free(&L->paths);
+  mbrl_buffer_free(&L->buf);
+  mbrl_dynamics_work_free(&L->dwork);
+  mbrl_dynamics_free(&L->dyn);
+  mbrl_env_free(L->env);
+  memset(L, 0, sizeof *L);
+}
+
+int mbrl_loop_open(mbrl_loop *L, const mbrl_metrics_param *extra, int n_extra,
+                   const char *const *extra_tags, int n_extra_tags, char *run_dir, size_t run_dir_sz,
+                   char *err, size_t err_sz) {
+  const mbrl_mb_config *c = L->cfg;
+  /* the run directory, named as the course names it */
+  char stamp[32];
+  time_t now = time(NULL);
+  strftime(stamp, sizeof stamp, "%d-%m-%Y_%H-%M-%S", localtime(&now));
+  snprintf(L->dir, sizeof L->dir, "%s/hw4_%s_%s_%s", c->logdir, c->exp_name, c->env_name, stamp);
+  for (char *p = L->dir + strlen(c->logdir) + 1; *p; p++)
+    if (*p == '/' || *p == ':') *p = '_'; /* names like mujoco:path stay one directory */
+  int rc = make_dirs(L->dir, err, err_sz);
+  if (rc) return rc;
+  if (run_dir) snprintf(run_dir, run_dir_sz, "%s", L->dir);
+  if ((rc = write_config(L, extra, n_extra, err, err_sz))) return rc;
+  const char **all = mbrl_alloc((size_t)(N_TAGS + n_extra_tags) * sizeof *all);
+  memcpy(all, tags, sizeof tags);
+  if (n_extra_tags) memcpy(all + N_TAGS, extra_tags, (size_t)n_extra_tags * sizeof *all);
+  L->metrics = mbrl_metrics_open(L->dir, all, N_TAGS + n_extra_tags, err, err_sz);
+  mbrl_free(all);
+  return L->metrics ? MBRL_OK : MBRL_EIO;
+}
+
+void mbrl_loop_report(mbrl_loop *L, const char *phase, int steps, int steps_total) {
+  L->pr->phase = phase, L->pr->steps = steps, L->pr->steps_total = steps_total;
+  L->pr->elapsed = mbrl_time_now() - L->t_start;
+  if (L->report) L->report(L->report_ctx, L->pr);
+}
+
+int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
+                      size_t err_sz) {
+  const mbrl_mb_config *c = L->cfg;
+  mbrl_mb_progress *pr = L->pr;
+  pr->itr = itr, pr->train_return = NAN, pr->eval_return = NAN, pr->loss = NAN;
+  int n_steps = itr == 0 ? c->batch_size_initial : c->batch_size;
+  mbrl_loop_report(L, "collect", 0, n_steps);
+  progress_policy pp = {L, policy, policy_ctx};
+  int rc = mbrl_collect(&L->paths, L->env, policy_with_progress, &pp, n_steps, L->spec->ep_len, &L->r_collect,
+                        err, err_sz);
+  if (rc) return rc;
+  L->train = mbrl_paths_return_stats(&L->paths);
+  pr->envsteps += L->paths.n;
+  if (itr == 0) L->initial_return = L->train.average;
+  mbrl_buffer_add(&L->buf, &L->paths, c->add_sl_noise ? &L->r_noise : NULL);
+  pr->train_return = L->train.average;
+  return mbrl_dynamics_update_stats(&L->dyn, &L->buf, err, err_sz);
+}
+
+int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz) {
+  const mbrl_mb_config *c = L->cfg;
+  mbrl_loop_report(L, "train", 0, c->num_agent_train_steps_per_iter);
+  float loss = NAN;
+  for (int k = 0; k < c->num_agent_train_steps_per_iter; k++) {
+    int rc = mbrl_dynamics_train_step(&L->dyn, &L->buf, &loss, err, err_sz);
+    if (rc == MBRL_ENUMERIC) rc = MBRL_OK; /* skipped and counted in dyn.skipped */
+    if (rc) return rc;
+    L->losses[k] = loss;
+  }
+  L->loss = loss, L->pr->loss = loss;
+
+  int rc;
+  if (itr == 0) {
+    if ((rc = prediction_plot(L->dir, L->env, &L->dyn, &L->dwork, &L->r_plot, err, err_sz))) return rc;
+    if (c->num_agent_train_steps_per_iter > 0 &&
+        (rc = losses_outputs(L->dir, L->losses, c->num_agent_train_steps_per_iter, err, err_sz)))
+      return rc;
+  }
+  char path[1200];
+  snprintf(path, sizeof path, "%s/model.safetensors", L->dir);
+  if ((rc = mbrl_dynamics_save(&L->dyn, path, err, err_sz))) return rc;
+  if (c->save_params) {
+    snprintf(path, sizeof path, "%s/itr_%d_model.safetensors", L->dir, itr);
+    if ((rc = mbrl_dynamics_save(&L->dyn, path, err, err_sz))) return rc;
+  }
+  return MBRL_OK;
+}
+
+int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
+                  size_t err_sz) {
+  const mbrl_mb_config *c = L->cfg;
+  const mbrl_return_stats *t = &L->train;
+  int rc;
+  /* training figures every iteration, evaluation when scalar_log_freq fires */
+  const float row[] = {(float)t->average, (float)t->std, (float)t->max, (float)t->min,
+                       (float)t->average_ep_len, (float)L->pr->envsteps, L->loss, (float)L->initial_return};
+  for (size_t k = 0; k < sizeof row / sizeof *row; k++) mbrl_metrics_set(L->metrics, tags[5 + k], row[k]);
+  if (c->scalar_log_freq > 0 && itr % c->scalar_log_freq == 0) {
+    mbrl_loop_report(L, "eval", 0, c->eval_batch_size);
+    progress_policy pp = {L, policy, policy_ctx};
+    if ((rc = mbrl_collect(&L->paths, L->env, policy_with_progress, &pp, c->eval_batch_size, L->spec->ep_len,
+                           &L->r_collect, err, err_sz)))
+      return rc;
+    mbrl_return_stats ev = mbrl_paths_return_stats(&L->paths);
+    const float erow[] = {(float)ev.average, (float)ev.std, (float)ev.max, (float)ev.min,
+                          (float)ev.average_ep_len};
+    for (size_t k = 0; k < sizeof erow / sizeof *erow; k++) mbrl_metrics_set(L->metrics, tags[k], erow[k]);
+    L->h_itr[L->n_logged] = itr, L->h_eval[L->n_logged] = ev.average, L->h_train[L->n_logged] = t->average;
+    L->n_logged++;
+    if ((rc = returns_plot(L->dir, L->h_itr, L->h_eval, L->h_train, L->n_logged, err, err_sz))) return rc;
+    L->pr->eval_return = ev.average;
+  }
+  mbrl_metrics_set(L->metrics, "TimeSinceStart", (float)(mbrl_time_now() - L->t_start));
+  if ((rc = mbrl_metrics_write(L->metrics, itr, err, err_sz))) return rc;
+  mbrl_loop_report(L, "done", L->pr->steps, L->pr->steps_total);
+  return MBRL_OK;
+}

@@ -1,0 +1,77 @@
+/* What mbrl mb and mbrl mbpo share: the environment, the dynamics ensemble and the buffer of real
+ * transitions it trains on, the run directory (config, metrics, figures, model checkpoints) and
+ * an iteration's collect, model-training and evaluate-and-log steps, with progress reports.
+ * Internal to the library. */
+#ifndef MBRL_AGENT_LOOP_H
+#define MBRL_AGENT_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbrl/buffer.h"
+#include "mbrl/dynamics.h"
+#include "mbrl/env.h"
+#include "mbrl/mb.h"
+#include "mbrl/metrics.h"
+
+typedef struct mbrl_loop {
+  const mbrl_mb_config *cfg;
+  mbrl_env *env;
+  const mbrl_env_spec *spec;
+  mbrl_dynamics dyn;
+  mbrl_dynamics_work dwork;         /* prediction scratch for work_rows rows per member */
+  mbrl_buffer buf;                  /* every real transition (noised with add_sl_noise) */
+  mbrl_paths paths;                 /* the latest batch collected, for training or evaluation */
+  mbrl_metrics *metrics;
+  float *losses;                    /* (num_agent_train_steps_per_iter + 1) this iteration's */
+  double *h_itr, *h_eval, *h_train; /* (n_iter) the evaluated iterations, for returns.png */
+  int n_logged;
+  mbrl_return_stats train;          /* of this iteration's collected batch */
+  double initial_return;            /* Initial_DataCollection_AverageReturn */
+  float loss;                       /* the last model training loss */
+  /* streams split from the seed in this order: the model, the agent (planner or SAC), collection,
+   * add_sl_noise, the prediction plot; a caller splits any further ones from root */
+  mbrl_rng root, r_model, r_agent, r_collect, r_noise, r_plot;
+  mbrl_mb_progress *pr;             /* the caller's; the loop fills the mb fields */
+  mbrl_mb_progress_fn report;       /* may be NULL */
+  void *report_ctx;
+  double t_start;
+  char dir[1024];                   /* the run directory, once opened */
+} mbrl_loop;
+
+/* Makes the environment (cfg->ep_len applied), the streams, the model with prediction scratch for
+ * work_rows rows per member, the buffer and the per-iteration arrays; cfg and pr must outlive
+ * the loop, report (may be NULL) gets pr with report_ctx. Returns 0 or MBRL_EINVAL with a message
+ * (an unknown environment, a bad model setting); the loop is then freeable. */
+int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *cfg, int work_rows, mbrl_mb_progress *pr,
+                   mbrl_mb_progress_fn report, void *report_ctx, char *err, size_t err_sz);
+
+/* Frees everything; a zeroed loop is a no-op. */
+void mbrl_loop_free(mbrl_loop *L);
+
+/* Creates the run directory <logdir>/hw4_<exp_name>_<env_name>_<dd-mm-YYYY_HH-MM-SS>, writes it
+ * into run_dir (may be NULL) at once, then config.json (the shared settings, extra (n_extra),
+ * threads and backend) and opens the metrics with CS285's tags then extra_tags (n_extra_tags). */
+int mbrl_loop_open(mbrl_loop *L, const mbrl_metrics_param *extra, int n_extra,
+                   const char *const *extra_tags, int n_extra_tags, char *run_dir, size_t run_dir_sz,
+                   char *err, size_t err_sz);
+
+/* Sets the phase, its step counts and the elapsed time in pr and reports it. */
+void mbrl_loop_report(mbrl_loop *L, const char *phase, int steps, int steps_total);
+
+/* Starts iteration itr: collects batch_size_initial (itr 0) or batch_size steps with policy into
+ * L->paths, adds them to the buffer and recomputes the model's statistics. */
+int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
+                      size_t err_sz);
+
+/* Trains the model num_agent_train_steps_per_iter steps, writes the iteration-0 figures and
+ * saves model.safetensors (and itr_<itr>_model.safetensors with save_params). */
+int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz);
+
+/* Ends iteration itr: stages the training figures, evaluates with policy when scalar_log_freq
+ * fires (redrawing returns.png), writes the metrics row (with whatever else the caller staged)
+ * and reports "done". */
+int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
+                  size_t err_sz);
+
+#endif
