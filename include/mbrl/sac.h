@@ -23,6 +23,9 @@
  *      a, through tanh and the sample into the mean network and the log-std; alpha is a constant;
  *   4. temperature: Alpha_Loss = mean(-alpha (log pi + target_entropy)) on the same sample, log pi
  *      a constant, target_entropy = -act_dim; Adam on log_alpha (init log(init_temperature)).
+ * The HW3 agent's schedule, with every count 1 by default: an update takes critic_updates critic
+ * steps, each followed by step 2 when the update count is a multiple of target_update_freq, then,
+ * when the count is a multiple of actor_update_freq, actor_updates actor and temperature steps.
  * The actor, its log-std and log_alpha each have their own Adam (Adam works elementwise, so this
  * is the reference's one optimiser over mean net and log-std); every Adam uses lr. Temperature is
  * alpha after the step.
@@ -70,6 +73,10 @@ typedef struct mbrl_sac_config {
   float target_entropy;           /* (-act_dim) */
   int batch_size;                 /* most rows one update takes; rows per mbrl_sac_train_step (256) */
   int act_batch;                  /* rows acted on at once; act takes any count in chunks (256) */
+  int critic_updates;             /* critic steps per update (1) */
+  int actor_updates;              /* actor and temperature steps on the updates that take them (1) */
+  int actor_update_freq;          /* they run when the update count is a multiple of this (1) */
+  int target_update_freq;         /* step 2 runs when the update count is a multiple of this (1) */
 } mbrl_sac_config;
 
 /* The four scalars the reference logs for an update. */
@@ -114,7 +121,7 @@ typedef struct mbrl_sac {
 
 /* The reference's defaults for an environment's sizes: gamma 0.99, 2 x 256, lr 3e-4,
  * init_temperature 0.1, tau 0.005, log-std in [-20, 2], target entropy -act_dim, batch 256,
- * action range [-1, 1]. */
+ * action range [-1, 1], every count of the schedule 1. */
 mbrl_sac_config mbrl_sac_defaults(int obs_dim, int act_dim);
 
 /* Builds the networks (PyTorch initialisation drawn from rng, targets copied from the critics),
@@ -163,9 +170,10 @@ float mbrl_sac_actor_loss(mbrl_sac *sac, float *alpha_loss, const float *obs, in
 /* Step 2: every target parameter moves by tau toward its critic. */
 void mbrl_sac_soft_update(mbrl_sac *sac);
 
-/* One update (steps 1 to 4) on a batch of transitions, shapes as mbrl_sac_critic_loss; writes
- * the losses to *losses (may be NULL) and returns 0, or MBRL_ENUMERIC when a part was skipped
- * for a non-finite loss or gradient (message in err, may be NULL). */
+/* One update on a batch of transitions (steps 1 to 4 on the schedule above), shapes as
+ * mbrl_sac_critic_loss; writes the losses of its last steps to *losses (may be NULL; Actor_Loss
+ * and Alpha_Loss are NaN on an update without actor steps) and returns 0, or MBRL_ENUMERIC when
+ * a step was skipped for a non-finite loss or gradient (message in err, may be NULL). */
 int mbrl_sac_update(mbrl_sac *sac, mbrl_sac_losses *losses, const float *obs, const float *act,
                     const float *reward, const float *next_obs, const float *terminal, int B,
                     char *err, size_t err_sz);

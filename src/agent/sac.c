@@ -27,7 +27,11 @@ mbrl_sac_config mbrl_sac_defaults(int obs_dim, int act_dim) {
                            .log_std_max = 2.0f,
                            .target_entropy = (float)-act_dim,
                            .batch_size = 256,
-                           .act_batch = 256};
+                           .act_batch = 256,
+                           .critic_updates = 1,
+                           .actor_updates = 1,
+                           .actor_update_freq = 1,
+                           .target_update_freq = 1};
 }
 
 static int check_config(const mbrl_sac_config *c, char *err, size_t err_sz) {
@@ -37,6 +41,11 @@ static int check_config(const mbrl_sac_config *c, char *err, size_t err_sz) {
                      "bad SAC shape: obs_dim %d, act_dim %d, batch_size %d, act_batch %d, n_layers %d, "
                      "size %d",
                      c->obs_dim, c->act_dim, c->batch_size, c->act_batch, c->n_layers, c->size);
+  if (c->critic_updates < 1 || c->actor_updates < 1 || c->actor_update_freq < 1 || c->target_update_freq < 1)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL,
+                     "bad SAC schedule: critic_updates %d, actor_updates %d, actor_update_freq %d, "
+                     "target_update_freq %d (each at least 1)",
+                     c->critic_updates, c->actor_updates, c->actor_update_freq, c->target_update_freq);
   if (!(c->act_low < c->act_high) || !isfinite(c->act_low) || !isfinite(c->act_high))
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "bad action range [%g, %g]", (double)c->act_low,
                      (double)c->act_high);
@@ -305,27 +314,34 @@ void mbrl_sac_soft_update(mbrl_sac *sac) {
 int mbrl_sac_update(mbrl_sac *sac, mbrl_sac_losses *losses, const float *obs, const float *act,
                     const float *reward, const float *next_obs, const float *terminal, int B,
                     char *err, size_t err_sz) {
-  mbrl_sac_losses l;
+  const mbrl_sac_config *c = &sac->cfg;
+  mbrl_sac_losses l = {.actor_loss = NAN, .alpha_loss = NAN};
   int rc = MBRL_OK;
-  l.critic_loss = mbrl_sac_critic_loss(sac, obs, act, reward, next_obs, terminal, B);
-  if (isfinite(l.critic_loss) && all_finite(sac->critic.grads, sac->critic.n_params)) {
-    mbrl_adam_step(&sac->critic_opt, sac->critic.params, sac->critic.grads);
-    mbrl_sac_soft_update(sac);
-  } else {
-    sac->skipped++;
-    rc = mbrl_errf(err, err_sz, MBRL_ENUMERIC, "SAC critic loss %g or its gradient is not finite; skipped",
-                   (double)l.critic_loss);
+  /* critic steps, each followed by the target's when the count says */
+  for (int i = 0; i < c->critic_updates; i++) {
+    l.critic_loss = mbrl_sac_critic_loss(sac, obs, act, reward, next_obs, terminal, B);
+    if (isfinite(l.critic_loss) && all_finite(sac->critic.grads, sac->critic.n_params)) {
+      mbrl_adam_step(&sac->critic_opt, sac->critic.params, sac->critic.grads);
+      if (sac->updates % c->target_update_freq == 0) mbrl_sac_soft_update(sac);
+    } else {
+      sac->skipped++;
+      rc = mbrl_errf(err, err_sz, MBRL_ENUMERIC, "SAC critic loss %g or its gradient is not finite; skipped",
+                     (double)l.critic_loss);
+    }
   }
-  l.actor_loss = mbrl_sac_actor_loss(sac, &l.alpha_loss, obs, B);
-  if (isfinite(l.actor_loss) && isfinite(l.alpha_loss) &&
-      all_finite(sac->actor.grads, sac->actor.n_params) && all_finite(sac->log_std_grad, (size_t)sac->cfg.act_dim)) {
-    mbrl_adam_step(&sac->actor_opt, sac->actor.params, sac->actor.grads);
-    mbrl_adam_step(&sac->log_std_opt, sac->log_std, sac->log_std_grad);
-    mbrl_adam_step(&sac->alpha_opt, &sac->log_alpha, &sac->log_alpha_grad);
-  } else {
-    sac->skipped++;
-    rc = mbrl_errf(err, err_sz, MBRL_ENUMERIC, "SAC actor loss %g or its gradient is not finite; skipped",
-                   (double)l.actor_loss);
+  /* actor and temperature steps when the count says */
+  for (int i = 0; sac->updates % c->actor_update_freq == 0 && i < c->actor_updates; i++) {
+    l.actor_loss = mbrl_sac_actor_loss(sac, &l.alpha_loss, obs, B);
+    if (isfinite(l.actor_loss) && isfinite(l.alpha_loss) && all_finite(sac->actor.grads, sac->actor.n_params) &&
+        all_finite(sac->log_std_grad, (size_t)c->act_dim)) {
+      mbrl_adam_step(&sac->actor_opt, sac->actor.params, sac->actor.grads);
+      mbrl_adam_step(&sac->log_std_opt, sac->log_std, sac->log_std_grad);
+      mbrl_adam_step(&sac->alpha_opt, &sac->log_alpha, &sac->log_alpha_grad);
+    } else {
+      sac->skipped++;
+      rc = mbrl_errf(err, err_sz, MBRL_ENUMERIC, "SAC actor loss %g or its gradient is not finite; skipped",
+                     (double)l.actor_loss);
+    }
   }
   l.temperature = mbrl_sac_alpha(sac);
   sac->updates++;
@@ -370,6 +386,10 @@ int mbrl_sac_save(const mbrl_sac *sac, const char *path, char *err, size_t err_s
   cJSON_AddNumberToObject(j, "target_entropy", (double)c->target_entropy);
   cJSON_AddNumberToObject(j, "batch_size", c->batch_size);
   cJSON_AddNumberToObject(j, "act_batch", c->act_batch);
+  cJSON_AddNumberToObject(j, "critic_updates", c->critic_updates);
+  cJSON_AddNumberToObject(j, "actor_updates", c->actor_updates);
+  cJSON_AddNumberToObject(j, "actor_update_freq", c->actor_update_freq);
+  cJSON_AddNumberToObject(j, "target_update_freq", c->target_update_freq);
   cJSON_AddNumberToObject(j, "updates", (double)sac->updates);
   char *json = cJSON_PrintUnformatted(j);
   mbrl_checkpoint_add_meta(&ck, "sac", json);
@@ -404,24 +424,29 @@ static int read_config(const mbrl_safetensors *st, mbrl_sac_config *cfg, int64_t
     cJSON_Delete(j);
     return mbrl_errf(err, err_sz, MBRL_EFORMAT, "sac metadata missing or not a JSON object");
   }
-  static const char *const ints[] = {"obs_dim", "act_dim", "batch_size", "act_batch", "updates"};
+  static const char *const ints[] = {"obs_dim",        "act_dim",       "batch_size",
+                                     "act_batch",      "critic_updates", "actor_updates",
+                                     "actor_update_freq", "target_update_freq", "updates"};
   static const char *const floats[] = {"act_low", "act_high", "gamma", "lr", "init_temperature",
                                        "tau", "log_std_min", "log_std_max", "target_entropy"};
-  double iv[5], fv[9];
+  enum { N_INTS = sizeof ints / sizeof *ints, N_FLOATS = sizeof floats / sizeof *floats };
+  double iv[N_INTS], fv[N_FLOATS];
   int rc = MBRL_OK;
-  for (int i = 0; i < 5 && !rc; i++) rc = json_num(j, ints[i], 1, &iv[i], err, err_sz);
-  for (int i = 0; i < 9 && !rc; i++) rc = json_num(j, floats[i], 0, &fv[i], err, err_sz);
+  for (int i = 0; i < N_INTS && !rc; i++) rc = json_num(j, ints[i], 1, &iv[i], err, err_sz);
+  for (int i = 0; i < N_FLOATS && !rc; i++) rc = json_num(j, floats[i], 0, &fv[i], err, err_sz);
   cJSON_Delete(j);
   if (rc) return rc;
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < N_INTS - 1; i++) /* the sizes and the schedule; updates may be 0 */
     if (iv[i] < 1 || iv[i] > 1 << 24)
       return mbrl_errf(err, err_sz, MBRL_EFORMAT, "sac field '%s' = %g out of range", ints[i], iv[i]);
   *cfg = (mbrl_sac_config){.obs_dim = (int)iv[0], .act_dim = (int)iv[1], .batch_size = (int)iv[2],
-                           .act_batch = (int)iv[3], .act_low = (float)fv[0], .act_high = (float)fv[1],
-                           .gamma = (float)fv[2], .lr = (float)fv[3], .init_temperature = (float)fv[4],
-                           .tau = (float)fv[5], .log_std_min = (float)fv[6], .log_std_max = (float)fv[7],
+                           .act_batch = (int)iv[3], .critic_updates = (int)iv[4], .actor_updates = (int)iv[5],
+                           .actor_update_freq = (int)iv[6], .target_update_freq = (int)iv[7],
+                           .act_low = (float)fv[0], .act_high = (float)fv[1], .gamma = (float)fv[2],
+                           .lr = (float)fv[3], .init_temperature = (float)fv[4], .tau = (float)fv[5],
+                           .log_std_min = (float)fv[6], .log_std_max = (float)fv[7],
                            .target_entropy = (float)fv[8]};
-  *updates = (int64_t)iv[4];
+  *updates = (int64_t)iv[N_INTS - 1];
   return MBRL_OK;
 }
 

@@ -1,6 +1,7 @@
 /* SAC: the squashed Gaussian's log-probability and samples against its density, critic, actor and
- * temperature gradients against finite differences in double, the target soft update, skipped
- * non-finite updates, checkpoints, and learning a contextual bandit and pendulum swing-up. */
+ * temperature gradients against finite differences in double, the target soft update, the update
+ * schedule, skipped non-finite updates, checkpoints, and learning a contextual bandit and pendulum
+ * swing-up. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
@@ -316,6 +317,43 @@ Test(sac, updates_are_reproducible_and_skip_non_finite_batches) {
   mbrl_sac_free(&f.sac), mbrl_sac_free(&g.sac);
 }
 
+Test(sac, the_schedule_counts_critic_target_and_actor_steps) {
+  /* two critic steps per update, the target and the actor on every second update */
+  fixture f;
+  fixture_init(&f, 0.3f);
+  mbrl_sac *s = &f.sac;
+  s->cfg.critic_updates = 2, s->cfg.actor_update_freq = 2, s->cfg.target_update_freq = 2;
+  size_t n = s->target.n_params;
+  float *target = mbrl_alloc(n * sizeof(float)), *actor = mbrl_alloc(s->actor.n_params * sizeof(float));
+  mbrl_sac_losses l;
+  for (int k = 0; k < 4; k++) {
+    memcpy(target, s->target.params, n * sizeof(float));
+    memcpy(actor, s->actor.params, s->actor.n_params * sizeof(float));
+    cr_assert_eq(mbrl_sac_update(s, &l, f.obs, f.act, f.rew, f.next, f.term, B, NULL, 0), 0);
+    cr_assert_eq(s->critic_opt.t, 2 * (k + 1));
+    cr_assert_eq(s->actor_opt.t, k / 2 + 1);
+    cr_assert_eq(s->alpha_opt.t, k / 2 + 1);
+    int moved = memcmp(target, s->target.params, n * sizeof(float)) != 0;
+    int stepped = memcmp(actor, s->actor.params, s->actor.n_params * sizeof(float)) != 0;
+    cr_assert_eq(moved, k % 2 == 0, "update %d", k);
+    cr_assert_eq(stepped, k % 2 == 0, "update %d", k);
+    cr_assert(isfinite(l.critic_loss) && isfinite(l.temperature));
+    cr_assert_eq(isnan(l.actor_loss) && isnan(l.alpha_loss), k % 2 == 1, "update %d", k);
+  }
+  cr_assert_eq(s->updates, 4);
+  /* a schedule count below 1 is refused */
+  mbrl_rng r;
+  mbrl_rng_init(&r, 1, 0);
+  mbrl_sac_config c = mbrl_sac_defaults(O, A);
+  c.actor_updates = 0;
+  char err[256] = "";
+  mbrl_sac bad;
+  cr_assert_eq(mbrl_sac_init(&bad, &c, &r, err, sizeof err), MBRL_EINVAL);
+  cr_assert(strstr(err, "actor_updates 0") != NULL, "%s", err);
+  mbrl_free(target), mbrl_free(actor);
+  mbrl_sac_free(s);
+}
+
 Test(sac, act_takes_any_batch_in_chunks) {
   mbrl_rng r;
   mbrl_rng_init(&r, 4, 0);
@@ -355,6 +393,7 @@ Test(sac, checkpoint_round_trip_and_bad_files_fail_cleanly) {
   fixture_init(&f, 0.3f);
   mbrl_sac_set_backend(&f.sac, MBRL_BACKEND_DNNL);
   cr_assert_eq(mbrl_sac_update(&f.sac, NULL, f.obs, f.act, f.rew, f.next, f.term, B, NULL, 0), 0);
+  f.sac.cfg.critic_updates = 2, f.sac.cfg.actor_update_freq = 3; /* the schedule is saved too */
   cr_assert_eq(mbrl_sac_save(&f.sac, path, err, sizeof err), 0, "%s", err);
   mbrl_rng r;
   mbrl_rng_init(&r, 9, 0);
