@@ -1,0 +1,138 @@
+/* Model rollouts: a batch of short policy trajectories through an ensemble model from states of
+ * real data, written rollout by rollout as paths. */
+#include <math.h>
+#include <string.h>
+
+#include "mbrl/core.h"
+#include "mbrl/rollout.h"
+
+int mbrl_rollout_init(mbrl_rollout *ro, const mbrl_rollout_config *cfg, const mbrl_model *model,
+                      mbrl_rng *rng, char *err, size_t err_sz) {
+  memset(ro, 0, sizeof *ro);
+  if (cfg->max_B < 1 || cfg->length < 1)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "rollouts: max_B %d and length %d must be at least 1",
+                     cfg->max_B, cfg->length);
+  if (model->max_B < cfg->max_B)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "rollouts: the model takes %d rows per member, not %d",
+                     model->max_B, cfg->max_B);
+  const size_t B = (size_t)cfg->max_B, E = (size_t)model->E, O = (size_t)model->obs_dim,
+               A = (size_t)model->act_dim;
+  ro->cfg = *cfg;
+  ro->E = model->E, ro->obs_dim = model->obs_dim, ro->act_dim = model->act_dim;
+  mbrl_paths_init(&ro->paths, model->obs_dim, model->act_dim, cfg->max_B * cfg->length);
+  mbrl_rng_split(&ro->rng, rng, 0x726f6c); /* "rol" */
+  ro->idx = mbrl_alloc(B * sizeof(int));
+  ro->len = mbrl_alloc(B * sizeof(int));
+  ro->s = mbrl_alloc(B * O * sizeof(float));
+  ro->a = mbrl_alloc(B * A * sizeof(float));
+  ro->next = mbrl_alloc(B * O * sizeof(float));
+  ro->term = mbrl_alloc(B * sizeof(float));
+  ro->rew = mbrl_alloc(B * sizeof(float));
+  ro->s_in = mbrl_alloc(E * B * O * sizeof(float));
+  ro->a_in = mbrl_alloc(E * B * A * sizeof(float));
+  ro->s_out = mbrl_alloc(E * B * O * sizeof(float));
+  return MBRL_OK;
+}
+
+void mbrl_rollout_free(mbrl_rollout *ro) {
+  if (!ro) return;
+  mbrl_paths_free(&ro->paths);
+  mbrl_free(ro->idx), mbrl_free(ro->len);
+  mbrl_free(ro->s), mbrl_free(ro->a), mbrl_free(ro->next), mbrl_free(ro->term), mbrl_free(ro->rew);
+  mbrl_free(ro->s_in), mbrl_free(ro->a_in), mbrl_free(ro->s_out);
+  memset(ro, 0, sizeof *ro);
+}
+
+static int all_finite(const float *x, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(x[i])) return 0;
+  return 1;
+}
+
+/* next (B x O) from the members' predictions s_out (E x B x O): their mean, or one member's */
+static void combine_members(mbrl_rollout *ro, int B) {
+  const size_t O = (size_t)ro->obs_dim, E = (size_t)ro->E, rows = (size_t)B * O;
+  if (ro->cfg.random_member) {
+    for (int b = 0; b < B; b++) {
+      size_t e = (size_t)mbrl_rng_below(&ro->rng, E);
+      memcpy(ro->next + b * O, ro->s_out + e * rows + b * O, O * sizeof(float));
+    }
+    return;
+  }
+  memcpy(ro->next, ro->s_out, rows * sizeof(float));
+  for (size_t e = 1; e < E; e++)
+    for (size_t k = 0; k < rows; k++) ro->next[k] += ro->s_out[e * rows + k];
+  for (size_t k = 0; k < rows; k++) ro->next[k] /= (float)E;
+}
+
+int mbrl_rollout_run(mbrl_rollout *ro, const mbrl_model *model, const mbrl_env *env,
+                     mbrl_batch_policy_fn policy, void *policy_ctx, const mbrl_buffer *start, int B,
+                     char *err, size_t err_sz) {
+  const int O = ro->obs_dim, A = ro->act_dim, L = ro->cfg.length, E = ro->E;
+  MBRL_ASSERT(B >= 1 && B <= ro->cfg.max_B && model->E == E && model->obs_dim == O && model->act_dim == A);
+  MBRL_ASSERT(start->obs_dim == O && start->act_dim == A);
+  if (model->ready && !model->ready(model->ctx))
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "rollouts: the model is not ready (no statistics yet)");
+  if (start->size < 1) return mbrl_errf(err, err_sz, MBRL_EINVAL, "rollouts: no start states");
+  mbrl_paths *p = &ro->paths;
+  p->n = 0, p->n_eps = 0;
+
+  /* start states and terminals from real rows */
+  mbrl_buffer_sample_replace(start, &ro->rng, ro->idx, B);
+  mbrl_buffer_gather(start, ro->idx, B, ro->s, NULL, NULL, NULL, ro->term);
+  /* len[b] counts the steps kept: a rollout lives at step t while len[b] == t */
+  for (int b = 0; b < B; b++) {
+    float *sb = ro->s + (size_t)b * O;
+    ro->len[b] = all_finite(sb, (size_t)O) ? 0 : -1;
+    if (ro->len[b] < 0) memset(sb, 0, (size_t)O * sizeof(float)); /* the policy still sees a number */
+  }
+
+  for (int t = 0; t < L; t++) {
+    int rc = policy(policy_ctx, ro->a, ro->s, B);
+    if (rc < 0) return mbrl_errf(err, err_sz, rc, "rollouts: the policy failed at step %d", t);
+    for (int e = 0; e < E; e++) {
+      memcpy(ro->s_in + (size_t)e * B * O, ro->s, (size_t)B * O * sizeof(float));
+      memcpy(ro->a_in + (size_t)e * B * A, ro->a, (size_t)B * A * sizeof(float));
+    }
+    model->predict(model->ctx, ro->s_in, ro->a_in, ro->s_out, B);
+    combine_members(ro, B);
+    mbrl_env_reward(env, ro->s, ro->a, ro->cfg.reward_next ? ro->next : ro->s, B, ro->rew, NULL);
+    for (int b = 0; b < B; b++) {
+      const float *nb = ro->next + (size_t)b * O;
+      if (ro->len[b] != t || !all_finite(nb, (size_t)O) || !isfinite(ro->rew[b])) continue;
+      size_t row = (size_t)b * L + (size_t)t;
+      memcpy(p->obs + row * O, ro->s + (size_t)b * O, (size_t)O * sizeof(float));
+      memcpy(p->act + row * A, ro->a + (size_t)b * A, (size_t)A * sizeof(float));
+      memcpy(p->next_obs + row * O, nb, (size_t)O * sizeof(float));
+      p->reward[row] = ro->rew[b];
+      p->terminal[row] = ro->term[b];
+      ro->len[b] = t + 1;
+      memcpy(ro->s + (size_t)b * O, nb, (size_t)O * sizeof(float)); /* an ended one keeps its last state */
+    }
+  }
+
+  /* close the gaps of rollouts that ended early; rows only move down */
+  for (int b = 0; b < B; b++) {
+    int n = ro->len[b] > 0 ? ro->len[b] : 0;
+    ro->cut += L - n;
+    if (n == 0) continue;
+    size_t src = (size_t)b * L, dst = (size_t)p->n;
+    double ret = 0.0;
+    for (int t = 0; t < n; t++, src++, dst++) {
+      if (src != dst) {
+        memmove(p->obs + dst * O, p->obs + src * O, (size_t)O * sizeof(float));
+        memmove(p->act + dst * A, p->act + src * A, (size_t)A * sizeof(float));
+        memmove(p->next_obs + dst * O, p->next_obs + src * O, (size_t)O * sizeof(float));
+        p->reward[dst] = p->reward[src];
+        p->terminal[dst] = p->terminal[src];
+      }
+      ret += p->reward[dst];
+    }
+    p->n += n;
+    p->ep_return[p->n_eps] = ret;
+    p->ep_len[p->n_eps++] = n;
+  }
+  ro->rollouts += B;
+  ro->transitions += p->n;
+  return MBRL_OK;
+}
