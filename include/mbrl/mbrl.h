@@ -20,6 +20,7 @@
 #include "mbrl/dynamics.h"
 #include "mbrl/planner.h"
 #include "mbrl/mb.h"
+#include "mbrl/mbpo.h"
 #include "mbrl/rollout.h"
 #include "mbrl/env.h"
 #include "mbrl/plot.h"

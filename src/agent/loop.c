@@ -191,6 +191,16 @@ static int policy_with_progress(void *p, const float *obs, float *act) {
   return pp->policy(pp->ctx, obs, act);
 }
 
+int mbrl_loop_check(const mbrl_mb_config *c, char *err, size_t err_sz) {
+  if (!c->env_name) return mbrl_errf(err, err_sz, MBRL_EINVAL, "env_name is required");
+  if (c->n_iter < 1 || c->ensemble_size < 1 || c->mpc_horizon < 1 || c->mpc_num_action_sequences < 1 ||
+      c->num_agent_train_steps_per_iter < 0 || c->batch_size_initial < 1 || c->batch_size < 1 ||
+      c->train_batch_size < 1 || c->eval_batch_size < 1 || c->size < 1 || c->n_layers < 0 ||
+      !(c->learning_rate > 0) || c->scalar_log_freq == 0)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "sizes, counts and the learning rate must be positive");
+  return MBRL_OK;
+}
+
 int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *c, int work_rows, mbrl_mb_progress *pr,
                    mbrl_mb_progress_fn report, void *report_ctx, char *err, size_t err_sz) {
   memset(L, 0, sizeof *L);

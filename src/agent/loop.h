@@ -39,6 +39,9 @@ typedef struct mbrl_loop {
   char dir[1024];                   /* the run directory, once opened */
 } mbrl_loop;
 
+/* Checks the shared settings; returns 0 or MBRL_EINVAL with a message. */
+int mbrl_loop_check(const mbrl_mb_config *cfg, char *err, size_t err_sz);
+
 /* Makes the environment (cfg->ep_len applied), the streams, the model with prediction scratch for
  * work_rows rows per member, the buffer and the per-iteration arrays; cfg and pr must outlive
  * the loop, report (may be NULL) gets pr with report_ctx. Returns 0 or MBRL_EINVAL with a message

@@ -32,19 +32,9 @@ mbrl_mb_config mbrl_mb_defaults(void) {
                           .logdir = "data"};
 }
 
-static int check_config(const mbrl_mb_config *c, char *err, size_t err_sz) {
-  if (!c->env_name) return mbrl_errf(err, err_sz, MBRL_EINVAL, "env_name is required");
-  if (c->n_iter < 1 || c->ensemble_size < 1 || c->mpc_horizon < 1 || c->mpc_num_action_sequences < 1 ||
-      c->num_agent_train_steps_per_iter < 0 || c->batch_size_initial < 1 || c->batch_size < 1 ||
-      c->train_batch_size < 1 || c->eval_batch_size < 1 || c->size < 1 || c->n_layers < 0 ||
-      !(c->learning_rate > 0) || c->scalar_log_freq == 0)
-    return mbrl_errf(err, err_sz, MBRL_EINVAL, "sizes, counts and the learning rate must be positive");
-  return MBRL_OK;
-}
-
 int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
                 size_t run_dir_sz, char *err, size_t err_sz) {
-  int rc = check_config(c, err, err_sz);
+  int rc = mbrl_loop_check(c, err, err_sz);
   if (rc) return rc;
   mbrl_mb_progress pr;
   mbrl_loop L;

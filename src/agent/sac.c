@@ -223,6 +223,10 @@ int mbrl_sac_policy_mean(void *ctx, const float *obs, float *act) {
   return mbrl_sac_act(ctx, act, obs, 1, 0);
 }
 
+int mbrl_sac_policy_sample_batch(void *ctx, float *act, const float *obs, int B) {
+  return mbrl_sac_act(ctx, act, obs, B, 1);
+}
+
 /* ---- losses and gradients ---- */
 
 /* cin (2 x B x (O + A)) = the rows [s, a] twice, once per critic */

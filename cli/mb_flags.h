@@ -1,0 +1,40 @@
+/* What mbrl mb and mbrl mbpo share on the command line: the common and model flags of CS285's
+ * run_hw4_mb.py and run_hw4_mbpo.py with the extras (--bootstrap, --activation, --logdir,
+ * --threads, --quiet), their checks, progress lines and the end of a run. */
+#ifndef MBRL_CLI_MB_FLAGS_H
+#define MBRL_CLI_MB_FLAGS_H
+
+#include <stddef.h>
+
+#include "flags.h"
+#include "mbrl/mb.h"
+
+enum { MB_FLAGS_MAX = 32 };
+
+/* Values the shared flags write besides the configuration. */
+typedef struct {
+  mbrl_mb_config *c;
+  int mb; /* 1: mbrl mb (MPC flags used, run_hw4_mb.py's aliases); 0: mbrl mbpo */
+  const char *strategy, *activation;
+  int ep_len, threads, quiet, no_gpu, which_gpu, video_log_freq;
+} mb_flag_values;
+
+/* Writes the shared flags into out (MB_FLAGS_MAX) pointing into v and c (which holds the
+ * defaults) and sets v's own defaults; mb picks mbrl mb's aliases and help, else run_hw4_mbpo.py's
+ * (short aliases only -n, -tb, -eb, -ngpu, -gpu_id). Returns the count. */
+int mb_flags(flag *out, mb_flag_values *v, mbrl_mb_config *c, int mb);
+
+/* Checks and completes the configuration after parsing: the environment is required, the
+ * strategy and activation are parsed, the CS285 environments keep their episode lengths, the
+ * thread count is set. Returns 0, or 2 after a message naming the command cmd. */
+int mb_flags_finish(const char *cmd, mb_flag_values *v);
+
+/* Prints a progress line at the end of each iteration (extra appended) and, within long
+ * iterations, at most every 30 s; last_line holds the elapsed time of the last line. */
+void mb_progress_line(double *last_line, const mbrl_mb_progress *p, const char *extra);
+
+/* Reports how a run of cmd ended (rc, its message err, the run directory dir, possibly empty;
+ * what names the checkpoints) and returns the exit status: 0, 2 for bad settings, 1 otherwise. */
+int mb_run_status(const char *cmd, int rc, const char *dir, const char *err, int quiet, const char *what);
+
+#endif
