@@ -6,6 +6,11 @@
 void bench_nn(int threads);
 void bench_env(int threads);
 void bench_plan(int threads);
+void bench_sac(int threads);
+
+/* Set by --quick: one repetition of everything and a small matmul, to check that the benchmarks
+ * run; the figures then mean nothing. */
+extern int bench_quick;
 
 /* GFLOP/s of a large square fp32 matmul through the backend: the limit compute figures use */
 double bench_matmul_peak(void);

@@ -46,7 +46,7 @@ double bench_matmul_peak(void) {
   if (peak > 0.0) return peak;
   mbrl_rng r;
   mbrl_rng_init(&r, 1, 0);
-  for (int n = 2048; n <= 4096; n *= 2) {
+  for (int n = bench_quick ? 256 : 2048; n <= (bench_quick ? 256 : 4096); n *= 2) {
     size_t nn = (size_t)n * n;
     float *a = mbrl_alloc(nn * sizeof(float)), *b = mbrl_alloc(nn * sizeof(float));
     float *c = mbrl_alloc(nn * sizeof(float));

@@ -15,9 +15,13 @@ static const group groups[] = {
     {"nn", bench_nn},
     {"env", bench_env},
     {"plan", bench_plan},
+    {"sac", bench_sac},
 };
 
+int bench_quick = 0;
+
 double bench_best_time(int reps, void (*fn)(void *), void *ctx) {
+  if (bench_quick) reps = 1;
   fn(ctx);
   double best = 1e30;
   for (int r = 0; r < reps; r++) {
@@ -42,6 +46,8 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--threads") && i + 1 < argc)
       threads = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--quick"))
+      bench_quick = 1;
     else if (n_only < 16)
       only[n_only++] = argv[i];
   }
