@@ -14,7 +14,9 @@ CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -I/usr/include/plplot
 CPPFLAGS += -DMBRL_ASSET_DIR='"$(CURDIR)/assets"' -DMBRL_INSTALL_ASSET_DIR='"$(PREFIX)/share/mbrl/assets"'
 CFLAGS   += -std=c11 $(OPT) -fno-math-errno -fPIC -fopenmp $(WARN) $(SANITIZE) -MMD -MP
 LDFLAGS  += -fopenmp $(SANITIZE)
-LDLIBS   += -ldnnl -lmujoco -lcjson -lplplot -lm -lpthread
+# video: libav* encode MP4; EGL and GL are opened with dlopen when the first frame is drawn, so
+# nothing links against them (src/env/render_gl.c)
+LDLIBS   += -ldnnl -lmujoco -lcjson -lplplot -lavformat -lavcodec -lswscale -lavutil -ldl -lm -lpthread
 
 LIB_SRC   := $(sort $(wildcard src/*/*.c))
 CLI_SRC   := $(sort $(wildcard cli/*.c))

@@ -7,6 +7,7 @@ void bench_nn(int threads);
 void bench_env(int threads);
 void bench_plan(int threads);
 void bench_sac(int threads);
+void bench_video(int threads);
 
 /* Set by --quick: one repetition of everything and a small matmul, to check that the benchmarks
  * run; the figures then mean nothing. */

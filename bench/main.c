@@ -16,6 +16,7 @@ static const group groups[] = {
     {"env", bench_env},
     {"plan", bench_plan},
     {"sac", bench_sac},
+    {"video", bench_video},
 };
 
 int bench_quick = 0;

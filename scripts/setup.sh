@@ -10,6 +10,9 @@ packages=(
   libcriterion-dev     # tests
   libplplot-dev plplot-driver-cairo   # PNG plots
   fonts-dejavu-core    # a font for the text in plots (cairo renders it through fontconfig)
+  libavcodec-dev libavformat-dev libswscale-dev libavutil-dev   # MP4 video (H.264 by libx264)
+  libegl-dev           # EGL headers; libEGL itself is opened with dlopen when a video is drawn
+  libegl-mesa0 libgl1-mesa-dri   # Mesa's EGL and its software OpenGL (llvmpipe) for video
 )
 
 missing=()

@@ -3,6 +3,7 @@
  * target (0, 0.6), 200 steps. */
 #include <math.h>
 
+#include "env/canvas.h"
 #include "env/env_impl.h"
 #include "mbrl/core.h"
 
@@ -90,6 +91,25 @@ static void cartpole_set_state(void *self, const double *state, float *obs) {
   c->thdot = state[3];
   cartpole_obs(c, obs);
 }
+
+/* the view follows the cart along the rail, whose ticks every 0.5 m show the motion; the
+ * target of the tip is the green dot at (0, 0.6) */
+static void cartpole_draw(const void *self, mbrl_canvas *cv) {
+  const cartpole *c = self;
+  const double half_w = 1.6, half_h = 0.9;
+  mbrl_canvas_view(cv, c->x - half_w, c->x + half_w, -half_h, half_h);
+  mbrl_canvas_clear(cv, 0xffffff);
+  mbrl_canvas_segment(cv, c->x - 2 * half_w, 0, c->x + 2 * half_w, 0, 0.01, 0x606060);
+  for (double t = 0.5 * floor((c->x - half_w) / 0.5); t <= c->x + half_w; t += 0.5)
+    mbrl_canvas_segment(cv, t, -0.03, t, 0.03, 0.01, 0x606060);
+  mbrl_canvas_disc(cv, 0, POLE_LEN, 0.03, 0x2ca02c);
+  mbrl_canvas_rect(cv, c->x - 0.15, -0.075, c->x + 0.15, 0.075, 0x303030);
+  mbrl_canvas_segment(cv, c->x, 0, c->x - POLE_LEN * sin(c->th), -POLE_LEN * cos(c->th), 0.04,
+                      0xcc9966);
+  mbrl_canvas_disc(cv, c->x, 0, 0.025, 0x7f7fcc);
+}
+
+const mbrl_env_look mbrl_env_cartpole_look = {.draw = cartpole_draw, .width = 640, .height = 360};
 
 static const float cartpole_low[ACT] = {-(float)MAX_FORCE};
 static const float cartpole_high[ACT] = {(float)MAX_FORCE};

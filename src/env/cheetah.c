@@ -80,6 +80,11 @@ static void cheetah_set_state(void *self, const double *state, float *obs) {
   cheetah_obs(c, obs);
 }
 
+static mbrl_mj *cheetah_mj(void *self) { return &((cheetah *)self)->mj; }
+
+const mbrl_env_look mbrl_env_cheetah_look = {
+    .mujoco = cheetah_mj, .track = "torso", .width = 640, .height = 360};
+
 static const float cheetah_low[NU] = {-1, -1, -1, -1, -1, -1};
 static const float cheetah_high[NU] = {1, 1, 1, 1, 1, 1};
 

@@ -176,6 +176,8 @@ mbrl_env *mbrl_env_make_class(const mbrl_env_class *c, const char *name, const c
 
 void *mbrl_env_self(mbrl_env *env) { return env->self; }
 
+const mbrl_env_class *mbrl_env_class_of(const mbrl_env *env) { return env->cls; }
+
 void mbrl_env_free(mbrl_env *env) {
   if (!env) return;
   if (env->cls->release) env->cls->release(env->self);

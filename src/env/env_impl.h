@@ -22,6 +22,9 @@ mbrl_env *mbrl_env_make_class(const mbrl_env_class *c, const char *name, const c
 /* The class's per-instance memory of env. */
 void *mbrl_env_self(mbrl_env *env);
 
+/* The class env was made from. */
+const mbrl_env_class *mbrl_env_class_of(const mbrl_env *env);
+
 /* A loaded MuJoCo model with its data; each environment instance owns one. */
 typedef struct mbrl_mj {
   mjModel *m;
@@ -54,5 +57,27 @@ void mbrl_mj_reset_noise(mbrl_mj *mj, mbrl_rng *rng, double pos_noise, double ve
 /* Sets ctrl from act (nu) and takes frame_skip mj_step calls; returns MBRL_ENUMERIC when
  * MuJoCo reported a divergence (it then resets the data itself). */
 int mbrl_mj_step(mbrl_mj *mj, const float *act);
+
+/* ---- drawing, for video (src/env/render.c) ------------------------------------------------ */
+
+typedef struct mbrl_canvas mbrl_canvas; /* env/canvas.h */
+
+/* How a built-in environment is drawn: MuJoCo's renderer on its model and data, or a flat 2-D
+ * drawing of its state. */
+typedef struct mbrl_env_look {
+  mbrl_mj *(*mujoco)(void *self);                  /* MuJoCo environments: what is drawn */
+  const char *track;  /* body a side-on camera follows (a striped floor shows the motion); NULL:
+                         a fixed camera on the whole model */
+  void (*draw)(const void *self, mbrl_canvas *cv); /* pure-C environments: draws the state */
+  int width, height;                               /* default frame size in pixels */
+} mbrl_env_look;
+
+extern const mbrl_env_look mbrl_env_cheetah_look;
+extern const mbrl_env_look mbrl_env_obstacles_look;
+extern const mbrl_env_look mbrl_env_reacher_look;
+extern const mbrl_env_look mbrl_env_halfcheetah_look;
+extern const mbrl_env_look mbrl_env_pendulum_look;
+extern const mbrl_env_look mbrl_env_cartpole_look;
+extern const mbrl_env_look mbrl_env_mujoco_look;
 
 #endif

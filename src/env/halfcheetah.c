@@ -71,6 +71,11 @@ static void halfcheetah_set_state(void *self, const double *state, float *obs) {
   halfcheetah_obs(h, obs);
 }
 
+static mbrl_mj *halfcheetah_mj(void *self) { return &((halfcheetah *)self)->mj; }
+
+const mbrl_env_look mbrl_env_halfcheetah_look = {
+    .mujoco = halfcheetah_mj, .track = "torso", .width = 640, .height = 360};
+
 static const float halfcheetah_low[NU] = {-1, -1, -1, -1, -1, -1};
 static const float halfcheetah_high[NU] = {1, 1, 1, 1, 1, 1};
 

@@ -247,6 +247,10 @@ static void generic_set_state(void *self, const double *state, float *obs) {
   generic_obs(g, obs);
 }
 
+static mbrl_mj *generic_mj(void *self) { return &((generic *)self)->mj; }
+
+const mbrl_env_look mbrl_env_mujoco_look = {.mujoco = generic_mj, .width = 640, .height = 480};
+
 const mbrl_env_class mbrl_env_mujoco_class = {
     .name = "mujoco:",
     .about = "any MJCF file: obs qpos qvel, act actuators, reward 0 (mbrl_env_make_mujoco for one)",

@@ -2,6 +2,7 @@
  * (moves into an obstacle or out of bounds leave it in place; 100 steps). */
 #include <math.h>
 
+#include "env/canvas.h"
 #include "env/env_impl.h"
 #include "mbrl/core.h"
 
@@ -87,6 +88,26 @@ static void obstacles_set_state(void *self, const double *state, float *obs) {
   o->y = state[1];
   obstacles_obs(o, obs);
 }
+
+/* the walls, the five rectangles, the goal's radius and the point */
+static void obstacles_draw(const void *self, mbrl_canvas *cv) {
+  const obstacles *o = self;
+  mbrl_canvas_view(cv, -1.05, 1.05, -1.05, 1.05);
+  mbrl_canvas_clear(cv, 0xffffff);
+  const double b = BOUND, w = 0.01;
+  mbrl_canvas_segment(cv, -b, -b, b, -b, w, 0x404040);
+  mbrl_canvas_segment(cv, b, -b, b, b, w, 0x404040);
+  mbrl_canvas_segment(cv, b, b, -b, b, w, 0x404040);
+  mbrl_canvas_segment(cv, -b, b, -b, -b, w, 0x404040);
+  for (int i = 0; i < 5; i++)
+    mbrl_canvas_rect(cv, rects[i][0], rects[i][1] - rects[i][3], rects[i][0] + rects[i][2],
+                     rects[i][1], 0x8c8c8c);
+  mbrl_canvas_disc(cv, GOAL_X, GOAL_Y, EPS, 0xb8e0b0);
+  mbrl_canvas_disc(cv, GOAL_X, GOAL_Y, 0.015, 0x2ca02c);
+  mbrl_canvas_disc(cv, o->x, o->y, 0.03, 0x1f77b4);
+}
+
+const mbrl_env_look mbrl_env_obstacles_look = {.draw = obstacles_draw, .width = 480, .height = 480};
 
 static const float obstacles_low[ACT] = {-0.99f, -0.99f};
 static const float obstacles_high[ACT] = {0.99f, 0.99f};

@@ -2,6 +2,7 @@
  * hanging down, pure C; reward on the angle from upright, speed and torque, 200 steps. */
 #include <math.h>
 
+#include "env/canvas.h"
 #include "env/env_impl.h"
 #include "mbrl/core.h"
 
@@ -69,6 +70,17 @@ static void pendulum_set_state(void *self, const double *state, float *obs) {
   p->thdot = state[1];
   pendulum_obs(p, obs);
 }
+
+/* the rod from the pivot, drawn as gym draws it: upright at th = 0, turning left as th grows */
+static void pendulum_draw(const void *self, mbrl_canvas *cv) {
+  const pendulum *p = self;
+  mbrl_canvas_view(cv, -1.3 * LEN, 1.3 * LEN, -1.3 * LEN, 1.3 * LEN);
+  mbrl_canvas_clear(cv, 0xffffff);
+  mbrl_canvas_segment(cv, 0, 0, -LEN * sin(p->th), LEN * cos(p->th), 0.12 * LEN, 0xcc4c4c);
+  mbrl_canvas_disc(cv, 0, 0, 0.04 * LEN, 0x303030);
+}
+
+const mbrl_env_look mbrl_env_pendulum_look = {.draw = pendulum_draw, .width = 480, .height = 480};
 
 static const float pendulum_low[ACT] = {-(float)MAX_TORQUE};
 static const float pendulum_high[ACT] = {(float)MAX_TORQUE};

@@ -110,6 +110,10 @@ static void reacher_set_state(void *self, const double *state, float *obs) {
   reacher_obs(r, obs);
 }
 
+static mbrl_mj *reacher_mj(void *self) { return &((reacher *)self)->mj; }
+
+const mbrl_env_look mbrl_env_reacher_look = {.mujoco = reacher_mj, .width = 480, .height = 480};
+
 static const float reacher_low[NU] = {-1, -1, -1, -1, -1, -1, -1};
 static const float reacher_high[NU] = {1, 1, 1, 1, 1, 1, 1};
 
