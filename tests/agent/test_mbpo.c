@@ -22,6 +22,7 @@ static mbrl_mbpo_config tiny(const char *logdir) {
   c.mb.num_agent_train_steps_per_iter = 10, c.mb.size = 32, c.mb.add_sl_noise = 1;
   c.sac_size = 32, c.sac_n_iter = 50, c.sac_train_batch_size = 64, c.mbpo_rollout_length = 4;
   c.mbpo_rollout_batch = 7; /* 50 = 7 chunks of 7 and one of 1 */
+  mbrl_threads_set(1);      /* tiny networks: one thread is quickest, and alone on a busy machine */
   return c;
 }
 
