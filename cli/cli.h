@@ -8,5 +8,6 @@ int mbrl_cmd_mbpo(int argc, char **argv);
 int mbrl_cmd_envs(int argc, char **argv);
 int mbrl_cmd_dyna(int argc, char **argv);
 int mbrl_cmd_plot(int argc, char **argv);
+int mbrl_cmd_render(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const command commands[] = {
     {"demo", mbrl_cmd_demo, "learn an environment's dynamics from random data with the ensemble and save it"},
     {"dyna", mbrl_cmd_dyna, "tabular Dyna-Q and Dyna-Q+ on grid mazes (Sutton & Barto chapter 8)"},
     {"plot", mbrl_cmd_plot, "compare runs: columns of their metrics.csv, one line per run, in a PNG"},
+    {"render", mbrl_cmd_render, "film an episode of a run's MPC policy (its saved model) as an MP4"},
 };
 
 static void usage(FILE *f) {

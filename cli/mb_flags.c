@@ -7,8 +7,7 @@
 #include "mbrl/core.h"
 
 int mb_flags(flag *out, mb_flag_values *v, mbrl_mb_config *c, int mb) {
-  *v = (mb_flag_values){.c = c, .mb = mb, .strategy = "random", .activation = "tanh", .ep_len = 200,
-                        .video_log_freq = -1};
+  *v = (mb_flag_values){.c = c, .mb = mb, .strategy = "random", .activation = "tanh", .ep_len = 200};
   const char *unused = "accepted and unused, as in run_hw4_mbpo.py";
   const flag shared[] = {
       {"--env_name", NULL, FLAG_STRING, &c->env_name, 0, 0, "environment (mbrl envs lists them)"},
@@ -40,7 +39,8 @@ int mb_flags(flag *out, mb_flag_values *v, mbrl_mb_config *c, int mb) {
       {"--seed", NULL, FLAG_INT, &c->seed, 0, 2147483647, "random seed"},
       {"--no_gpu", "-ngpu", FLAG_BOOL, &v->no_gpu, 0, 0, "accepted for compatibility; mbrl runs on the CPU"},
       {"--which_gpu", "-gpu_id", FLAG_INT, &v->which_gpu, 0, 1024, "accepted for compatibility; no effect"},
-      {"--video_log_freq", NULL, FLAG_INT, &v->video_log_freq, -1, 1e9, "video every k iterations (not yet available)"},
+      {"--video_log_freq", NULL, FLAG_INT, &c->video_log_freq, -1, 1e9,
+       "film the first evaluation episode every k iterations, itr_<k>_eval.mp4 (-1: never)"},
       {"--scalar_log_freq", NULL, FLAG_INT, &c->scalar_log_freq, -1, 1e9, "evaluate and log every k iterations (-1: never)"},
       {"--save_params", NULL, FLAG_BOOL, &c->save_params, 0, 0, "keep the checkpoints of every iteration"},
       {"--bootstrap", NULL, FLAG_BOOL, &c->bootstrap, 0, 0, "members sample their rows with replacement"},
@@ -78,13 +78,15 @@ int mb_flags_finish(const char *cmd, mb_flag_values *v) {
                       strncmp(c->env_name, "reacher-cs285", 13)
                   ? v->ep_len
                   : 0;
-  if (v->video_log_freq != -1)
-    fprintf(stderr, "mbrl %s: note: video is not available yet; --video_log_freq is ignored\n", cmd);
   mbrl_threads_set(v->threads);
   return 0;
 }
 
 void mb_progress_line(double *last_line, const mbrl_mb_progress *p, const char *extra) {
+  if (p->warning) {
+    fprintf(stderr, "mbrl: %s; the run goes on without video\n", p->warning);
+    return;
+  }
   if (strcmp(p->phase, "done") != 0) {
     if (p->elapsed - *last_line < 30.0) return;
     *last_line = p->elapsed;
@@ -108,6 +110,7 @@ int mb_run_status(const char *cmd, int rc, const char *dir, const char *err, int
     if (dir[0]) fprintf(stderr, "mbrl %s: what was written is in %s\n", cmd, dir);
     return rc == MBRL_EINVAL ? 2 : 1;
   }
+  if (quiet && err[0]) fprintf(stderr, "mbrl %s: %s; the run went on without video\n", cmd, err);
   if (!quiet) printf("logs, plots and %s are in %s\n", what, dir);
   return 0;
 }

@@ -16,7 +16,7 @@ typedef struct {
   mbrl_mb_config *c;
   int mb; /* 1: mbrl mb (MPC flags used, run_hw4_mb.py's aliases); 0: mbrl mbpo */
   const char *strategy, *activation;
-  int ep_len, threads, quiet, no_gpu, which_gpu, video_log_freq;
+  int ep_len, threads, quiet, no_gpu, which_gpu;
 } mb_flag_values;
 
 /* Writes the shared flags into out (MB_FLAGS_MAX) pointing into v and c (which holds the
@@ -30,11 +30,13 @@ int mb_flags(flag *out, mb_flag_values *v, mbrl_mb_config *c, int mb);
 int mb_flags_finish(const char *cmd, mb_flag_values *v);
 
 /* Prints a progress line at the end of each iteration (extra appended) and, within long
- * iterations, at most every 30 s; last_line holds the elapsed time of the last line. */
+ * iterations, at most every 30 s; last_line holds the elapsed time of the last line. A warning
+ * (video failed) goes to stderr at once. */
 void mb_progress_line(double *last_line, const mbrl_mb_progress *p, const char *extra);
 
 /* Reports how a run of cmd ended (rc, its message err, the run directory dir, possibly empty;
- * what names the checkpoints) and returns the exit status: 0, 2 for bad settings, 1 otherwise. */
+ * what names the checkpoints; with quiet, a successful run's err is why video failed, the progress
+ * lines having said nothing) and returns the exit status: 0, 2 for bad settings, 1 otherwise. */
 int mb_run_status(const char *cmd, int rc, const char *dir, const char *err, int quiet, const char *what);
 
 #endif

@@ -15,6 +15,9 @@
  *   returns.png               evaluation and training returns per iteration
  *   model.safetensors         the dynamics model at the end of the latest iteration
  *   itr_<k>_model.safetensors the model of every iteration, with save_params
+ *   itr_<k>_eval.mp4          the first evaluation episode of every video_log_freq-th iteration
+ *                             (one that evaluates), filmed as include/mbrl/video.h says; a video
+ *                             that fails (no EGL) is reported and the run goes on without video
  */
 #ifndef MBRL_MB_H
 #define MBRL_MB_H
@@ -50,6 +53,7 @@ typedef struct mbrl_mb_config {
   int bootstrap;
   int seed;
   int scalar_log_freq;                /* log (and evaluate) every k iterations; -1: never */
+  int video_log_freq;                 /* film an evaluation episode every k iterations; <= 0: never */
   int save_params;
   const char *logdir;
 } mbrl_mb_config;
@@ -60,21 +64,42 @@ mbrl_mb_config mbrl_mb_defaults(void);
 /* What the loop is doing, for progress reports. */
 typedef struct mbrl_mb_progress {
   int itr, n_iter;
-  const char *phase;          /* "collect", "train", "eval" or "done" (iteration finished) */
+  const char *phase;          /* "collect", "train", "eval", "done" (iteration finished) or
+                                 "warning" (video failed; the run goes on) */
   int steps, steps_total;     /* environment steps of this phase so far, and asked for */
   int64_t envsteps;           /* Train_EnvstepsSoFar */
   double train_return;        /* Train_AverageReturn of this iteration (once collected) */
   double eval_return;         /* Eval_AverageReturn (once evaluated; NaN before) */
   double loss;                /* last training loss (NaN before training) */
   double elapsed;             /* seconds since the start */
+  const char *warning;        /* with phase "warning": why filming failed, else NULL */
 } mbrl_mb_progress;
 
 typedef void (*mbrl_mb_progress_fn)(void *ctx, const mbrl_mb_progress *p);
 
 /* Runs the loop; progress (may be NULL) is called at each phase and every 100 environment steps. Writes the run directory into
- * run_dir (run_dir_sz bytes; may be NULL) as soon as it exists. Returns 0, or a negative code
- * with a message in err (bad settings: MBRL_EINVAL; files: MBRL_EIO). */
+ * run_dir (run_dir_sz bytes; may be NULL) as soon as it exists. Returns 0 (err then holds why
+ * video failed, or ""), or a negative code with a message in err (bad settings: MBRL_EINVAL;
+ * files: MBRL_EIO). */
 int mbrl_mb_run(const mbrl_mb_config *cfg, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
                 size_t run_dir_sz, char *err, size_t err_sz);
+
+/* What mbrl_mb_replay filmed. */
+typedef struct mbrl_mb_replay_result {
+  char path[1024]; /* the video written */
+  double ret;      /* the episode's return */
+  int steps;       /* its length */
+  int frames;      /* frames in the video: steps + 1 */
+} mbrl_mb_replay_result;
+
+/* Replays a run of mbrl_mb_run: its MPC policy (config.json's environment, episode length and
+ * planner settings) with its model (model.safetensors, or itr_<iter>_model.safetensors when
+ * iter >= 0, kept with save_params) plays one episode drawn from seed, filmed with frames of
+ * width x height (<= 0: the environment's) into out (NULL: run_dir/render.mp4, or
+ * run_dir/render_itr_<iter>.mp4). Returns 0, or a negative code with a message: MBRL_ENOTFOUND or
+ * MBRL_EIO for a missing config or model, MBRL_EFORMAT for a bad one, MBRL_EUNSUPPORTED when the
+ * environment cannot be drawn here (no EGL). */
+int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed, int width,
+                   int height, mbrl_mb_replay_result *res, char *err, size_t err_sz);
 
 #endif

@@ -32,5 +32,6 @@
 #include "mbrl/metrics.h"
 #include "mbrl/runplot.h"
 #include "mbrl/npy.h"
+#include "mbrl/video.h"
 
 #endif

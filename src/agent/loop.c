@@ -67,6 +67,7 @@ static int write_config(const mbrl_loop *L, const mbrl_metrics_param *extra, int
       MBRL_PARAM_BOOL("bootstrap", c->bootstrap),
       MBRL_PARAM_INT("seed", c->seed),
       MBRL_PARAM_INT("scalar_log_freq", c->scalar_log_freq),
+      MBRL_PARAM_INT("video_log_freq", c->video_log_freq),
       MBRL_PARAM_BOOL("save_params", c->save_params),
       MBRL_PARAM_STR("logdir", c->logdir),
   };
@@ -240,6 +241,7 @@ int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *c, int work_rows, mbrl_mb
 }
 
 void mbrl_loop_free(mbrl_loop *L) {
+  mbrl_recorder_free(L->video);
   mbrl_metrics_close(L->metrics);
   mbrl_free(L->losses), mbrl_free(L->h_itr), mbrl_free(L->h_eval), mbrl_free(L->h_train);
   mbrl_paths_free(&L->paths);
@@ -327,6 +329,28 @@ int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz) {
   return MBRL_OK;
 }
 
+/* reports why filming failed once, as phase "warning"; filming stays off */
+static void video_failed(mbrl_loop *L) {
+  const char *phase = L->pr->phase;
+  L->pr->warning = L->video_error;
+  mbrl_loop_report(L, "warning", L->pr->steps, L->pr->steps_total);
+  L->pr->warning = NULL, L->pr->phase = phase;
+}
+
+/* starts filming the first evaluation episode of every video_log_freq-th iteration; 1 when it
+ * films */
+static int video_start(mbrl_loop *L, int itr, progress_policy *pp) {
+  const mbrl_mb_config *c = L->cfg;
+  if (c->video_log_freq <= 0 || itr % c->video_log_freq != 0 || L->video_error[0]) return 0;
+  char path[1200];
+  snprintf(path, sizeof path, "%s/itr_%d_eval.mp4", L->dir, itr);
+  if (!L->video) L->video = mbrl_recorder_init(L->env, 0, 0);
+  if (!mbrl_recorder_start(L->video, path, policy_with_progress, pp, L->video_error, sizeof L->video_error))
+    return 1;
+  video_failed(L);
+  return 0;
+}
+
 int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
                   size_t err_sz) {
   const mbrl_mb_config *c = L->cfg;
@@ -339,9 +363,12 @@ int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx
   if (c->scalar_log_freq > 0 && itr % c->scalar_log_freq == 0) {
     mbrl_loop_report(L, "eval", 0, c->eval_batch_size);
     progress_policy pp = {L, policy, policy_ctx};
-    if ((rc = mbrl_collect(&L->paths, L->env, policy_with_progress, &pp, c->eval_batch_size, L->spec->ep_len,
+    int film = video_start(L, itr, &pp);
+    if ((rc = mbrl_collect(&L->paths, L->env, film ? mbrl_recorder_policy : policy_with_progress,
+                           film ? (void *)L->video : &pp, c->eval_batch_size, L->spec->ep_len,
                            &L->r_collect, err, err_sz)))
       return rc;
+    if (film && mbrl_recorder_finish(L->video, NULL, L->video_error, sizeof L->video_error)) video_failed(L);
     mbrl_return_stats ev = mbrl_paths_return_stats(&L->paths);
     const float erow[] = {(float)ev.average, (float)ev.std, (float)ev.max, (float)ev.min,
                           (float)ev.average_ep_len};
@@ -354,5 +381,6 @@ int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx
   mbrl_metrics_set(L->metrics, "TimeSinceStart", (float)(mbrl_time_now() - L->t_start));
   if ((rc = mbrl_metrics_write(L->metrics, itr, err, err_sz))) return rc;
   mbrl_loop_report(L, "done", L->pr->steps, L->pr->steps_total);
+  if (itr == c->n_iter - 1 && err && err_sz) snprintf(err, err_sz, "%s", L->video_error);
   return MBRL_OK;
 }

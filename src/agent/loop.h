@@ -13,6 +13,7 @@
 #include "mbrl/env.h"
 #include "mbrl/mb.h"
 #include "mbrl/metrics.h"
+#include "mbrl/video.h"
 
 typedef struct mbrl_loop {
   const mbrl_mb_config *cfg;
@@ -37,6 +38,8 @@ typedef struct mbrl_loop {
   void *report_ctx;
   double t_start;
   char dir[1024];                   /* the run directory, once opened */
+  mbrl_recorder *video;             /* films evaluations every video_log_freq iterations */
+  char video_error[512];            /* why filming failed; it is then off for the rest of the run */
 } mbrl_loop;
 
 /* Checks the shared settings; returns 0 or MBRL_EINVAL with a message. */
@@ -72,8 +75,10 @@ int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy
 int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz);
 
 /* Ends iteration itr: stages the training figures, evaluates with policy when scalar_log_freq
- * fires (redrawing returns.png), writes the metrics row (with whatever else the caller staged)
- * and reports "done". */
+ * fires (redrawing returns.png; the first episode filmed into itr_<itr>_eval.mp4 every
+ * video_log_freq iterations, a failure reported as phase "warning" and filming then off), writes
+ * the metrics row (with whatever else the caller staged) and reports "done". After the last
+ * iteration err holds why filming failed, or "": the run went on without video. */
 int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
                   size_t err_sz);
 

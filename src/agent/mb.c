@@ -29,6 +29,7 @@ mbrl_mb_config mbrl_mb_defaults(void) {
                           .activation = MBRL_ACT_TANH,
                           .seed = 1,
                           .scalar_log_freq = 1,
+                          .video_log_freq = -1,
                           .logdir = "data"};
 }
 
