@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../cli/run_cli.h"
@@ -14,13 +13,6 @@
 #include "../io/video_probe.h"
 #include "mbrl/core.h"
 #include "mbrl/mb.h"
-
-static int exists(const char *dir, const char *name) {
-  char path[1400];
-  struct stat st;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  return stat(path, &st) == 0 && st.st_size > 0;
-}
 
 /* files of dir ending in suffix */
 static int count_suffix(const char *dir, const char *suffix) {
@@ -36,14 +28,19 @@ static int count_suffix(const char *dir, const char *suffix) {
   return n;
 }
 
-/* a small, quick run of env_name */
-static mbrl_mb_config tiny(const char *env_name, const char *logdir) {
+/* a small, quick run of env_name (episodes of ep_len steps, 0: its own) in a fresh logdir (64
+ * bytes) that films every freq iterations; run (1024 bytes) gets its directory, err (512 bytes)
+ * its closing message */
+static void run_tiny(const char *env_name, int ep_len, int n_iter, int freq, mbrl_mb_progress_fn progress,
+                     void *ctx, char *logdir, char *run, char *err) {
+  io_test_mkdtemp(logdir);
   mbrl_mb_config c = mbrl_mb_defaults();
   c.env_name = env_name, c.exp_name = "video", c.logdir = logdir;
-  c.n_iter = 1, c.batch_size_initial = 100, c.batch_size = 50, c.eval_batch_size = 10;
+  c.ep_len = ep_len, c.n_iter = n_iter, c.video_log_freq = freq;
+  c.batch_size_initial = 100, c.batch_size = 50, c.eval_batch_size = 10;
   c.num_agent_train_steps_per_iter = 5, c.mpc_num_action_sequences = 20, c.mpc_horizon = 3;
   c.size = 16, c.ensemble_size = 2;
-  return c;
+  cr_assert_eq(mbrl_mb_run(&c, progress, ctx, run, 1024, err, 512), 0, "%s", err);
 }
 
 typedef struct {
@@ -61,12 +58,9 @@ static void count_warnings(void *ctx, const mbrl_mb_progress *p) {
 
 Test(video_mb, every_kth_iteration_films_its_first_evaluation_episode, .timeout = 60) {
   char logdir[64], run[1024], err[512] = "x", path[1400];
-  io_test_mkdtemp(logdir);
-  mbrl_mb_config c = tiny("obstacles-cs285-v0", logdir);
-  c.n_iter = 3, c.video_log_freq = 2;
-  cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, run, sizeof run, err, sizeof err), 0, "%s", err);
+  run_tiny("obstacles-cs285-v0", 0, 3, 2, NULL, NULL, logdir, run, err);
   cr_assert_str_eq(err, "", "no video failed");
-  cr_assert(exists(run, "itr_0_eval.mp4") && exists(run, "itr_2_eval.mp4"));
+  cr_assert(io_test_nonempty(run, "itr_0_eval.mp4") && io_test_nonempty(run, "itr_2_eval.mp4"));
   cr_assert_eq(count_suffix(run, ".mp4"), 2);
   snprintf(path, sizeof path, "%s/itr_2_eval.mp4", run);
   video_probe p = probe_video(path);
@@ -84,10 +78,7 @@ Test(video_mb, every_kth_iteration_films_its_first_evaluation_episode, .timeout 
 
 Test(video_mb, a_cheetah_run_films_through_mujoco, .timeout = 60) {
   char logdir[64], run[1024], err[512] = "", path[1400];
-  io_test_mkdtemp(logdir);
-  mbrl_mb_config c = tiny("cheetah-cs285-v0", logdir);
-  c.ep_len = 20, c.video_log_freq = 1;
-  cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, run, sizeof run, err, sizeof err), 0, "%s", err);
+  run_tiny("cheetah-cs285-v0", 20, 1, 1, NULL, NULL, logdir, run, err);
   snprintf(path, sizeof path, "%s/itr_0_eval.mp4", run);
   video_probe p = probe_video(path);
   cr_assert_eq(p.frames, 21, "20 steps, one episode: a frame before each action and one of the end");
@@ -98,17 +89,14 @@ Test(video_mb, a_cheetah_run_films_through_mujoco, .timeout = 60) {
 Test(video_mb, without_egl_the_run_warns_once_and_writes_everything_else, .timeout = 60) {
   setenv("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent/egl.json", 1);
   char logdir[64], run[1024], err[512] = "";
-  io_test_mkdtemp(logdir);
-  mbrl_mb_config c = tiny("cheetah-cs285-v0", logdir);
-  c.ep_len = 20, c.n_iter = 2, c.video_log_freq = 1;
   warnings_seen w = {0};
-  cr_assert_eq(mbrl_mb_run(&c, count_warnings, &w, run, sizeof run, err, sizeof err), 0, "%s", err);
+  run_tiny("cheetah-cs285-v0", 20, 2, 1, count_warnings, &w, logdir, run, err);
   cr_assert_eq(w.warnings, 1, "reported once, then video stays off");
   cr_assert(strstr(w.last, "EGL") && strstr(w.last, "libegl-mesa0"), "%s", w.last);
   cr_assert_str_eq(err, w.last, "the run ends with the warning in err");
   const char *files[] = {"config.json", "metrics.csv", "itr_0_predictions.png", "returns.png",
                          "model.safetensors"};
-  for (size_t i = 0; i < sizeof files / sizeof *files; i++) cr_assert(exists(run, files[i]), "%s", files[i]);
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) cr_assert(io_test_nonempty(run, files[i]), "%s", files[i]);
   cr_assert_eq(count_suffix(run, ".mp4"), 0);
   cr_assert_eq(count_suffix(run, ".tmp"), 0);
   io_test_rmtree(logdir);
@@ -134,7 +122,7 @@ Test(video_mb, cli_films_runs_and_renders_saved_models, .timeout = 90) {
            logdir);
   cr_assert_eq(run_mbrl(args, out, sizeof out), 0, "%s", out);
   only_run(logdir, run, sizeof run);
-  cr_assert(exists(run, "itr_0_eval.mp4") && exists(run, "itr_1_eval.mp4"));
+  cr_assert(io_test_nonempty(run, "itr_0_eval.mp4") && io_test_nonempty(run, "itr_1_eval.mp4"));
   /* the latest model, then iteration 0's into a file named on the command line */
   snprintf(args, sizeof args, "render --run %s --threads 1", run);
   cr_assert_eq(run_mbrl(args, out, sizeof out), 0, "%s", out);
@@ -182,7 +170,7 @@ Test(video_mb, cli_without_egl_warns_and_finishes_the_run, .timeout = 60) {
   for (struct dirent *e; (e = readdir(d));) {
     if (e->d_name[0] == '.') continue;
     snprintf(run, sizeof run, "%s/%s", logdir, e->d_name);
-    cr_assert(exists(run, "metrics.csv") && exists(run, "model.safetensors"), "%s", run);
+    cr_assert(io_test_nonempty(run, "metrics.csv") && io_test_nonempty(run, "model.safetensors"), "%s", run);
     cr_assert_eq(count_suffix(run, ".mp4"), 0);
   }
   closedir(d);

@@ -48,6 +48,14 @@ static inline void io_test_write(const char *dir, const char *name, const char *
   cr_assert_eq(fclose(f), 0);
 }
 
+/* whether dir/name is a file of at least one byte */
+static inline int io_test_nonempty(const char *dir, const char *name) {
+  char path[1400];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return stat(path, &st) == 0 && st.st_size > 0;
+}
+
 /* bytes of a whole file, malloc'd to exactly its size; NULL when it cannot be read */
 static inline unsigned char *io_test_slurp(const char *path, size_t *n) {
   *n = 0;
