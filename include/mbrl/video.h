@@ -26,8 +26,8 @@
 
 /* ---- frames of an environment ---------------------------------------------------------------- */
 
-/* Draws one environment; one thread at a time (a MuJoCo renderer makes its GL context current on
- * the thread that draws). */
+/* Draws one environment, on the thread that made it (a MuJoCo renderer's GL context is current
+ * there; elsewhere drawing fails with a message). */
 typedef struct mbrl_renderer mbrl_renderer;
 
 /* Makes a renderer of env's current state (env must outlive it) with frames of width x height
