@@ -135,20 +135,30 @@ Test(model_planner, random_shooting_takes_the_best_candidate) {
 /* each CEM check runs from several seeds: one lucky draw must not pass it */
 enum { SEEDS = 3 };
 
-/* CEM's final mean over an H-step quadratic, within tol of the target at every step */
-static void cem_converges(float t0, float t1, int H, float alpha, int iters, float tol, uint64_t seed) {
+/* CEM from seed on an H-step quadratic with its optimum at (t0, t1), 2 members, 400 sequences, 20
+ * elites: plans once into p and act; returns the environment for the caller to free */
+static mbrl_env *cem_plan(mbrl_planner *p, shift_model *sm, float act[2], float t0, float t1, int H,
+                          float alpha, int iters, uint64_t seed) {
   target[0] = t0, target[1] = t1;
   mbrl_env *env = make_quad();
-  shift_model sm = {.shift = 0.0f, .ready = 1};
-  mbrl_model m = make_shift(&sm, 2, 400);
+  *sm = (shift_model){.shift = 0.0f, .ready = 1};
+  mbrl_model m = make_shift(sm, 2, 400);
   mbrl_planner_config c = {.kind = MBRL_PLANNER_CEM, .H = H, .N = 400, .cem_iters = iters,
                            .cem_elites = 20, .cem_alpha = alpha};
-  mbrl_planner p;
   mbrl_rng r;
   mbrl_rng_init(&r, seed, 0);
-  cr_assert_eq(mbrl_planner_init(&p, &c, env, &m, &r, NULL, 0), 0);
-  float obs = 0.0f, act[2];
-  cr_assert_eq(mbrl_planner_act(&p, &obs, act), 0);
+  cr_assert_eq(mbrl_planner_init(p, &c, env, &m, &r, NULL, 0), 0);
+  float obs = 0.0f;
+  cr_assert_eq(mbrl_planner_act(p, &obs, act), 0);
+  return env;
+}
+
+/* CEM's final mean over an H-step quadratic, within tol of the target at every step */
+static void cem_converges(float t0, float t1, int H, float alpha, int iters, float tol, uint64_t seed) {
+  mbrl_planner p;
+  shift_model sm;
+  float act[2];
+  mbrl_env *env = cem_plan(&p, &sm, act, t0, t1, H, alpha, iters, seed);
   cr_assert_eq(sm.calls, H * iters);
   for (int h = 0; h < H; h++)
     for (int d = 0; d < 2; d++)
@@ -178,18 +188,10 @@ Test(model_planner, cem_finds_an_optimum_next_to_a_bound) {
  * clipped actions only, and the executed action saturates exactly at the bound */
 Test(model_planner, cem_saturates_when_the_optimum_lies_beyond_a_bound) {
   for (uint64_t seed = 1; seed <= SEEDS; seed++) {
-    target[0] = 1.6f, target[1] = -1.4f;
-    mbrl_env *env = make_quad();
-    shift_model sm = {.shift = 0.0f, .ready = 1};
-    mbrl_model m = make_shift(&sm, 1, 400);
-    mbrl_planner_config c = {.kind = MBRL_PLANNER_CEM, .H = 2, .N = 400, .cem_iters = 6, .cem_elites = 20,
-                             .cem_alpha = 1.0f};
     mbrl_planner p;
-    mbrl_rng r;
-    mbrl_rng_init(&r, seed, 0);
-    cr_assert_eq(mbrl_planner_init(&p, &c, env, &m, &r, NULL, 0), 0);
-    float obs = 0.0f, act[2];
-    cr_assert_eq(mbrl_planner_act(&p, &obs, act), 0);
+    shift_model sm;
+    float act[2];
+    mbrl_env *env = cem_plan(&p, &sm, act, 1.6f, -1.4f, 2, 1.0f, 6, seed);
     cr_expect(p.mu[0] > 1.0f && p.mu[1] < -1.0f, "seed %d: mu (%g, %g)", (int)seed, (double)p.mu[0],
               (double)p.mu[1]);
     cr_expect_eq(act[0], 1.0f);
