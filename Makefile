@@ -53,14 +53,11 @@ $(BUILD)/libmbrl.a: $(LIB_OBJ)
 $(BUILD)/libmbrl.so: $(LIB_OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/mbrl: $(CLI_OBJ) $(BUILD)/libmbrl.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmbrl.a $(LDLIBS)
+$(BUILD)/mbrl: $(CLI_OBJ) $(BENCH_OBJ) $(BUILD)/libmbrl.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BENCH_OBJ) $(BUILD)/libmbrl.a $(LDLIBS)
 
 $(BUILD)/test_mbrl: $(TEST_OBJ) $(BUILD)/libmbrl.a
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libmbrl.a -lcriterion $(LDLIBS)
-
-$(BUILD)/bench_mbrl: $(BENCH_OBJ) $(BUILD)/libmbrl.a
-	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libmbrl.a $(LDLIBS)
 
 # experiment programs, one per file under tools/
 $(BUILD)/%: $(BUILD)/obj/tools/%.o $(BUILD)/libmbrl.a
@@ -75,8 +72,8 @@ run: all
 test: $(BUILD)/test_mbrl $(BUILD)/mbrl
 	GOMP_SPINCOUNT=10000 MBRL_BIN=./$(BUILD)/mbrl ./$(BUILD)/test_mbrl $(TEST_ARGS)
 
-bench: $(BUILD)/bench_mbrl
-	./$(BUILD)/bench_mbrl $(BENCH_ARGS)
+bench: $(BUILD)/mbrl
+	./$(BUILD)/mbrl bench $(BENCH_ARGS)
 
 # tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build folder
 # a sanitizer report inside a Criterion worker does not always fail its test, so the log is

@@ -16,10 +16,17 @@ extern int bench_quick;
 /* GFLOP/s of a large square fp32 matmul through the backend: the limit compute figures use */
 double bench_matmul_peak(void);
 
+/* GFLOP/s of a large square bfloat16 matmul (fp32 accumulation): the limit bf16 figures use */
+double bench_matmul_peak_bf16(void);
+
 /* Best wall time in seconds of reps calls of fn(ctx), after one warm-up call. */
 double bench_best_time(int reps, void (*fn)(void *), void *ctx);
 
-/* Prints one result row: what, measured figure, limit, unit. */
+/* Records one result row: what, measured figure, limit (same unit), unit; the ratio is
+ * measured / limit. Every row is a rate, so 1 is the limit reached. */
 void bench_row(const char *what, double measured, double limit, const char *unit);
+
+/* Prints a note (sizes, times, skipped groups) beside the rows. */
+void bench_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -81,7 +81,7 @@ void bench_env(int threads) {
     memset(&a, 0, sizeof a);
     a.env = mbrl_env_make(envs[k].name, err, sizeof err);
     if (!a.env) {
-      fprintf(stderr, "bench env: %s\n", err);
+      bench_say("env: %s\n", err);
       continue;
     }
     const mbrl_env_spec *s = mbrl_env_get_spec(a.env);
@@ -102,7 +102,7 @@ void bench_env(int threads) {
     char what[96];
     if (envs[k].asset) {
       if (mbrl_mj_load(&a.mj, envs[k].asset, 1, envs[k].frame_skip, err, sizeof err) < 0) {
-        fprintf(stderr, "bench env: %s\n", err);
+        bench_say("env: %s\n", err);
       } else {
         double t_env, t_raw;
         best_of_rounds(&a, run_raw_mujoco, &t_env, &t_raw);

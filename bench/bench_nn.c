@@ -1,10 +1,12 @@
-/* Neural-network core benchmarks: ensemble forward at the planning shape and one training step,
- * each against the measured rate of a large square fp32 matmul on the same backend and threads. */
+/* Neural-network core benchmarks: ensemble forwards at the planning shape (fp32 and bf16) and
+ * one training step, each against the measured rate of a large square matmul of the same
+ * precision on the same backend and threads. */
 #include <stdio.h>
 
 #include "bench.h"
 #include "mbrl/core.h"
 #include "mbrl/nn.h"
+#include "nn/backend.h"
 
 typedef struct {
   const float *a, *b;
@@ -17,9 +19,16 @@ static void run_matmul(void *p) {
   mbrl_linear_forward(MBRL_BACKEND_DNNL, m->c, m->a, m->b, NULL, 1, m->n, m->n, m->n, MBRL_ACT_IDENTITY);
 }
 
+static void run_matmul_bf16(void *p) {
+  matmul_args *m = p;
+  mbrl_dnnl_linear_forward_bf16(m->c, (const uint16_t *)m->a, (const uint16_t *)m->b, NULL, 1, m->n, m->n, m->n,
+                                MBRL_ACT_IDENTITY, 0);
+}
+
 typedef struct {
   mbrl_ensemble *ens;
   mbrl_ensemble_work *w;
+  mbrl_ensemble_bf16 *q;
   mbrl_adam *opt;
   const float *x, *t;
   float *y, *dy;
@@ -31,6 +40,11 @@ static void run_forward(void *p) {
   mbrl_ensemble_forward(a->ens, a->w, a->y, a->x, a->B);
 }
 
+static void run_forward_bf16(void *p) {
+  net_args *a = p;
+  mbrl_ensemble_bf16_forward(a->q, a->y, a->x, a->B);
+}
+
 static void run_train_step(void *p) {
   net_args *a = p;
   mbrl_ensemble_zero_grad(a->ens);
@@ -40,20 +54,24 @@ static void run_train_step(void *p) {
   mbrl_adam_step(a->opt, a->ens->params, a->ens->grads);
 }
 
-double bench_matmul_peak(void) {
-  /* the best rate over two large sizes, so a noisy moment does not set the limit */
-  static double peak = 0.0;
-  if (peak > 0.0) return peak;
+/* the best rate of a large square matmul over two sizes, so a noisy moment does not set the limit;
+ * bf16: bfloat16 operands and output, fp32 accumulation */
+static double matmul_peak(int bf16) {
   mbrl_rng r;
   mbrl_rng_init(&r, 1, 0);
+  double peak = 0.0;
   for (int n = bench_quick ? 256 : 2048; n <= (bench_quick ? 256 : 4096); n *= 2) {
     size_t nn = (size_t)n * n;
     float *a = mbrl_alloc(nn * sizeof(float)), *b = mbrl_alloc(nn * sizeof(float));
     float *c = mbrl_alloc(nn * sizeof(float));
     mbrl_rng_fill_uniform(&r, a, nn, -1.0f, 1.0f);
     mbrl_rng_fill_uniform(&r, b, nn, -1.0f, 1.0f);
+    if (bf16) {
+      mbrl_bf16_from_f32((uint16_t *)a, a, nn);
+      mbrl_bf16_from_f32((uint16_t *)b, b, nn);
+    }
     matmul_args m = {a, b, c, n};
-    double t = bench_best_time(n == 2048 ? 20 : 5, run_matmul, &m);
+    double t = bench_best_time(n == 2048 ? 20 : 5, bf16 ? run_matmul_bf16 : run_matmul, &m);
     double rate = 2.0 * (double)nn * n / t * 1e-9;
     if (rate > peak) peak = rate;
     mbrl_free(a), mbrl_free(b), mbrl_free(c);
@@ -61,7 +79,19 @@ double bench_matmul_peak(void) {
   return peak;
 }
 
-static double forward_gflops(int E, int B, int in, int hidden, int out, mbrl_act act) {
+double bench_matmul_peak(void) {
+  static double peak = 0.0;
+  if (peak == 0.0) peak = matmul_peak(0);
+  return peak;
+}
+
+double bench_matmul_peak_bf16(void) {
+  static double peak = 0.0;
+  if (peak == 0.0) peak = matmul_peak(1);
+  return peak;
+}
+
+static double forward_gflops(int E, int B, int in, int hidden, int out, mbrl_act act, mbrl_precision prec) {
   mbrl_rng r;
   mbrl_rng_init(&r, 2, 0);
   mbrl_mlp_config cfg = {.E = E, .in = in, .out = out, .n_hidden = 2, .hidden = hidden, .act = act};
@@ -71,18 +101,22 @@ static double forward_gflops(int E, int B, int in, int hidden, int out, mbrl_act
   mbrl_ensemble_work_init(&w, &ens, B);
   float *x = mbrl_alloc((size_t)E * B * in * sizeof(float)), *y = mbrl_alloc((size_t)E * B * out * sizeof(float));
   mbrl_rng_fill_normal(&r, x, (size_t)E * B * in, 0.0f, 1.0f);
-  net_args a = {.ens = &ens, .w = &w, .x = x, .y = y, .B = B};
-  double t = bench_best_time(200, run_forward, &a);
+  mbrl_ensemble_bf16 q;
+  mbrl_ensemble_bf16_init(&q, &ens, B);
+  net_args a = {.ens = &ens, .w = &w, .q = &q, .x = x, .y = y, .B = B};
+  double t = bench_best_time(200, prec == MBRL_PRECISION_BF16 ? run_forward_bf16 : run_forward, &a);
   double g = mbrl_ensemble_forward_flops(&ens, B) / t * 1e-9;
-  printf("  ensemble forward E=%d B=%d %d->%d->%d->%d %s: %.3f ms\n", E, B, in, hidden, hidden, out,
-         mbrl_act_name(act), t * 1e3);
+  bench_say("  ensemble forward E=%d B=%d %d->%d->%d->%d %s %s: %.3f ms\n", E, B, in, hidden, hidden, out,
+            mbrl_act_name(act), mbrl_precision_name(prec), t * 1e3);
+  mbrl_ensemble_bf16_free(&q);
   mbrl_free(x), mbrl_free(y);
   mbrl_ensemble_work_free(&w);
   mbrl_ensemble_free(&ens);
   return g;
 }
 
-static double train_gflops(int E, int B, int in, int hidden, int out) {
+/* training steps per second; *flops_out: the FLOPs of one */
+static double train_steps(int E, int B, int in, int hidden, int out, double *flops_out) {
   mbrl_rng r;
   mbrl_rng_init(&r, 3, 0);
   mbrl_mlp_config cfg = {.E = E, .in = in, .out = out, .n_hidden = 2, .hidden = hidden, .act = MBRL_ACT_TANH};
@@ -102,22 +136,34 @@ static double train_gflops(int E, int B, int in, int hidden, int out) {
   /* forward, weight gradients, and input gradients of every layer but the first */
   double fwd = mbrl_ensemble_forward_flops(&ens, B);
   double flops = 2.0 * fwd + (fwd - 2.0 * E * (double)B * in * hidden);
-  printf("  training step E=%d B=%d %d->%d->%d->%d tanh (fwd+bwd+Adam): %.3f ms\n", E, B, in, hidden,
+  bench_say("  training step E=%d B=%d %d->%d->%d->%d tanh (fwd+bwd+Adam): %.3f ms\n", E, B, in, hidden,
          hidden, out, sec * 1e3);
   mbrl_free(x), mbrl_free(t), mbrl_free(dy);
   mbrl_adam_free(&opt);
   mbrl_ensemble_work_free(&w);
   mbrl_ensemble_free(&ens);
-  return flops / sec * 1e-9;
+  *flops_out = flops;
+  return 1.0 / sec;
 }
 
 void bench_nn(int threads) {
-  printf("nn (%s, %d threads)\n", mbrl_backend_info(), threads);
+  bench_say("nn (%s, %d threads)\n", mbrl_backend_info(), threads);
   double peak = bench_matmul_peak();
-  printf("  large square fp32 matmul (best of 2048, 4096): %.1f GFLOP/s, the limit below\n", peak);
-  bench_row("ensemble forward, planning shape", forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_TANH), peak,
+  bench_say("  large square fp32 matmul (best of 2048, 4096): %.1f GFLOP/s, the fp32 limit below\n", peak);
+  bench_row("fp32 matmul, large square", peak, peak, "GFLOP/s");
+  bench_row("ensemble forward, planning shape", forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_TANH, MBRL_PRECISION_FP32), peak,
             "GFLOP/s");
-  bench_row("ensemble forward, planning shape, relu", forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_RELU),
-            peak, "GFLOP/s");
-  bench_row("training step, E=3 B=512", train_gflops(3, 512, 27, 250, 21), peak, "GFLOP/s");
+  bench_row("ensemble forward, planning shape, relu",
+            forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_RELU, MBRL_PRECISION_FP32), peak, "GFLOP/s");
+  double flops, steps = train_steps(3, 512, 27, 250, 21, &flops);
+  bench_row("model training steps, Q3 (E=3 B=512 2 x 250)", steps, peak * 1e9 / flops, "steps/s");
+  if (!mbrl_bf16_native()) {
+    bench_say("  bf16: skipped, the CPU has no AVX-512 BF16 or AMX\n");
+    return;
+  }
+  double peak16 = bench_matmul_peak_bf16();
+  bench_say("  large square bf16 matmul: %.1f GFLOP/s, the bf16 limit below\n", peak16);
+  bench_row("bf16 matmul, large square", peak16, peak16, "GFLOP/s");
+  bench_row("ensemble forward, planning shape, bf16",
+            forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_TANH, MBRL_PRECISION_BF16), peak16, "GFLOP/s");
 }

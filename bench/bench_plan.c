@@ -1,5 +1,7 @@
-/* Planner benchmarks at the CS285 cheetah Q3 setting (E 3, N 1000, H 15, 2 x 250 tanh, obs 21,
- * act 6): one planning step against the bare ensemble forward passes it contains. */
+/* Planner benchmarks at the CS285 cheetah Q3/Q5 setting (E 3, N 1000, H 15, 2 x 250 tanh, obs 21,
+ * act 6): planning steps per second of random shooting and CEM-4, in fp32 and bf16, against the
+ * matmul peak of the same precision over the network FLOPs of a step; notes give the time of the
+ * bare ensemble forwards a step contains, the rest being the planner's own work. */
 #include <stdio.h>
 
 #include "bench.h"
@@ -23,6 +25,7 @@ static void run_plan(void *ctx) {
 typedef struct {
   const mbrl_ensemble *net;
   mbrl_ensemble_work *w;
+  mbrl_ensemble_bf16 *q; /* not NULL: in bf16 */
   const float *x;
   float *y;
 } fwd_args;
@@ -30,7 +33,11 @@ typedef struct {
 /* the H forward calls over E x N rows that one planning step makes */
 static void run_forwards(void *ctx) {
   fwd_args *a = ctx;
-  for (int t = 0; t < H; t++) mbrl_ensemble_forward(a->net, a->w, a->y, a->x, N);
+  for (int t = 0; t < H; t++)
+    if (a->q)
+      mbrl_ensemble_bf16_forward(a->q, a->y, a->x, N);
+    else
+      mbrl_ensemble_forward(a->net, a->w, a->y, a->x, N);
 }
 
 /* best times of a planning step and of its bare forwards (iters of them), measured in alternating
@@ -49,7 +56,7 @@ void bench_plan(int threads) {
   char err[256] = "";
   mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", err, sizeof err);
   if (!env) {
-    printf("plan: skipped, %s\n", err);
+    bench_say("plan: skipped, %s\n", err);
     return;
   }
   const mbrl_env_spec *spec = mbrl_env_get_spec(env);
@@ -72,46 +79,61 @@ void bench_plan(int threads) {
   mbrl_buffer_init(&buf, O, A, 0);
   mbrl_buffer_add(&buf, &paths, NULL);
   mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0);
-  mbrl_dynamics_work w;
-  mbrl_dynamics_work_init(&w, &dyn, N);
-  mbrl_model model = mbrl_dynamics_model(&w);
-
   float obs[64];
   mbrl_env_reset(env, 1, obs);
-  printf("plan (%d threads): E=%d N=%d H=%d, %d -> 250 -> 250 -> %d tanh, %s reward\n", threads, E, N, H,
-         O + A, O, spec->name);
-
-  /* the limit: the bare ensemble forwards of one step, on the same inputs' shape */
+  bench_say("plan (%d threads): E=%d N=%d H=%d, %d -> 250 -> 250 -> %d tanh, %s reward\n", threads, E, N, H,
+            O + A, O, spec->name);
   float *x = mbrl_alloc((size_t)E * N * (O + A) * sizeof(float)), *y = mbrl_alloc((size_t)E * N * O * sizeof(float));
   mbrl_rng_fill_normal(&r, x, (size_t)E * N * (O + A), 0.0f, 1.0f);
   mbrl_ensemble_work fw;
   mbrl_ensemble_work_init(&fw, &dyn.net, N);
-  fwd_args fa = {&dyn.net, &fw, x, y};
+  mbrl_ensemble_bf16 q;
+  mbrl_ensemble_bf16_init(&q, &dyn.net, N);
+  const double step_flops = H * mbrl_ensemble_forward_flops(&dyn.net, N);
 
-  mbrl_planner_config pc = mbrl_planner_defaults();
-  pc.H = H, pc.N = N;
-  mbrl_planner rs;
-  mbrl_planner_init(&rs, &pc, env, &model, &r, NULL, 0);
-  plan_args ra = {.p = &rs, .obs = obs};
-  double t_rs, t_fwd;
-  best_of_rounds(&ra, &fa, 1, 8, &t_rs, &t_fwd);
-  pc.kind = MBRL_PLANNER_CEM, pc.cem_iters = CEM_ITERS;
-  mbrl_planner cem;
-  mbrl_planner_init(&cem, &pc, env, &model, &r, NULL, 0);
-  plan_args ca = {.p = &cem, .obs = obs};
-  double t_cem, t_fwd4;
-  best_of_rounds(&ca, &fa, CEM_ITERS, 4, &t_cem, &t_fwd4);
+  for (int prec = MBRL_PRECISION_FP32; prec <= MBRL_PRECISION_BF16; prec++) {
+    const char *pn = mbrl_precision_name((mbrl_precision)prec);
+    if (prec == MBRL_PRECISION_BF16 && !mbrl_bf16_native()) {
+      bench_say("  bf16: skipped, the CPU has no AVX-512 BF16 or AMX\n");
+      break;
+    }
+    double peak = prec == MBRL_PRECISION_BF16 ? bench_matmul_peak_bf16() : bench_matmul_peak();
+    mbrl_dynamics_work w;
+    mbrl_dynamics_work_init(&w, &dyn, N);
+    mbrl_dynamics_work_set_precision(&w, (mbrl_precision)prec);
+    mbrl_model model = mbrl_dynamics_model(&w);
+    fwd_args fa = {&dyn.net, &fw, prec == MBRL_PRECISION_BF16 ? &q : NULL, x, y};
 
-  printf("  bare ensemble forwards of one step (%d calls of %d rows): %.2f ms, the limit below\n", H, E * N,
-         t_fwd * 1e3);
-  bench_row("random shooting step (target ratio <= 1.3)", t_rs * 1e3, t_fwd * 1e3, "ms");
-  bench_row("CEM step, 4 iterations (target ratio <= 1.3)", t_cem * 1e3, t_fwd4 * 1e3, "ms");
+    mbrl_planner_config pc = mbrl_planner_defaults();
+    pc.H = H, pc.N = N;
+    mbrl_planner rs;
+    mbrl_planner_init(&rs, &pc, env, &model, &r, NULL, 0);
+    plan_args ra = {.p = &rs, .obs = obs};
+    double t_rs, t_fwd;
+    best_of_rounds(&ra, &fa, 1, 8, &t_rs, &t_fwd);
+    pc.kind = MBRL_PLANNER_CEM, pc.cem_iters = CEM_ITERS;
+    mbrl_planner cem;
+    mbrl_planner_init(&cem, &pc, env, &model, &r, NULL, 0);
+    plan_args ca = {.p = &cem, .obs = obs};
+    double t_cem, t_fwd4;
+    best_of_rounds(&ca, &fa, CEM_ITERS, 4, &t_cem, &t_fwd4);
 
-  mbrl_planner_free(&rs);
-  mbrl_planner_free(&cem);
+    bench_say("  %s: random shooting step %.2f ms (bare forwards %.2f ms), CEM-4 step %.2f ms (%.2f ms); "
+              "%.2f GFLOP a step, %s matmul peak %.1f GFLOP/s\n",
+              pn, t_rs * 1e3, t_fwd * 1e3, t_cem * 1e3, t_fwd4 * 1e3, step_flops * 1e-9, pn, peak);
+    char what[64];
+    snprintf(what, sizeof what, "random shooting steps, %s", pn);
+    bench_row(what, 1.0 / t_rs, peak * 1e9 / step_flops, "steps/s");
+    snprintf(what, sizeof what, "CEM-4 steps, %s", pn);
+    bench_row(what, 1.0 / t_cem, peak * 1e9 / (CEM_ITERS * step_flops), "steps/s");
+
+    mbrl_planner_free(&rs);
+    mbrl_planner_free(&cem);
+    mbrl_dynamics_work_free(&w);
+  }
+  mbrl_ensemble_bf16_free(&q);
   mbrl_ensemble_work_free(&fw);
   mbrl_free(x), mbrl_free(y);
-  mbrl_dynamics_work_free(&w);
   mbrl_buffer_free(&buf);
   mbrl_paths_free(&paths);
   mbrl_dynamics_free(&dyn);

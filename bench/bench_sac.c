@@ -77,15 +77,15 @@ void bench_sac(int threads) {
   char err[256] = "";
   mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", err, sizeof err);
   if (!env) {
-    printf("sac: skipped, %s\n", err);
+    bench_say("sac: skipped, %s\n", err);
     return;
   }
   mbrl_rng r;
   mbrl_rng_init(&r, 1, 0);
   double peak = bench_matmul_peak();
-  printf("sac (%d threads): obs %d, act %d; actor and critics 2 x 256, dynamics E=%d 2 x 250 tanh\n", threads,
+  bench_say("sac (%d threads): obs %d, act %d; actor and critics 2 x 256, dynamics E=%d 2 x 250 tanh\n", threads,
          O, A, E);
-  printf("  large square fp32 matmul: %.1f GFLOP/s; limits below are network FLOPs at that rate\n", peak);
+  bench_say("  large square fp32 matmul: %.1f GFLOP/s; limits below are network FLOPs at that rate\n", peak);
 
   /* the agent and a batch; timing does not depend on the values */
   mbrl_sac_config sc = mbrl_sac_defaults(O, A);
@@ -101,7 +101,7 @@ void bench_sac(int threads) {
   mbrl_rng_fill_normal(&r, rew, BATCH, 0.0f, 1.0f);
   update_args u = {&sac, obs, act, rew, next, term};
   double t = bench_best_time(50, run_update, &u), flops = sac_update_flops(&sac, BATCH);
-  printf("  one SAC update: %.3f ms, %.1f MFLOP of network work\n", t * 1e3, flops * 1e-6);
+  bench_say("  one SAC update: %.3f ms, %.1f MFLOP of network work\n", t * 1e3, flops * 1e-6);
   bench_row("SAC updates, batch 256, 2 x 256", 1.0 / t, peak * 1e9 / flops, "updates/s");
 
   /* a model with statistics from random data, started from the same rows */

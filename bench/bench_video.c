@@ -17,7 +17,7 @@ static void bench_one(const char *name, int frames) {
   mbrl_env *env = mbrl_env_make(name, err, sizeof err);
   mbrl_renderer *r = env ? mbrl_renderer_init(env, 0, 0, err, sizeof err) : NULL;
   if (!r) {
-    printf("%s: no frames: %s\n", name, err);
+    bench_say("%s: no frames: %s\n", name, err);
     mbrl_env_free(env);
     return;
   }
@@ -53,9 +53,9 @@ static void bench_one(const char *name, int frames) {
   t_encode += mbrl_time_now() - t0;
   remove(path);
   if (rc || n < frames) {
-    printf("%s: video failed: %s\n", name, err);
+    bench_say("%s: video failed: %s\n", name, err);
   } else {
-    printf("%s: %d frames of %d x %d drawn by %s\n", name, n, w, h, mbrl_renderer_info(r));
+    bench_say("%s: %d frames of %d x %d drawn by %s\n", name, n, w, h, mbrl_renderer_info(r));
     snprintf(what, sizeof what, "video draw %s", name);
     bench_row(what, n / t_draw, fps, "frames/s");
     snprintf(what, sizeof what, "video encode H.264 %d x %d", w, h);

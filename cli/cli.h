@@ -2,6 +2,7 @@
 #ifndef MBRL_CLI_H
 #define MBRL_CLI_H
 
+int mbrl_cmd_bench(int argc, char **argv);
 int mbrl_cmd_demo(int argc, char **argv);
 int mbrl_cmd_mb(int argc, char **argv);
 int mbrl_cmd_mbpo(int argc, char **argv);

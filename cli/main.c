@@ -20,6 +20,7 @@ static const command commands[] = {
     {"dyna", mbrl_cmd_dyna, "tabular Dyna-Q and Dyna-Q+ on grid mazes (Sutton & Barto chapter 8)"},
     {"plot", mbrl_cmd_plot, "compare runs: columns of their metrics.csv, one line per run, in a PNG"},
     {"render", mbrl_cmd_render, "film an episode of a run's MPC policy (its saved model) as an MP4"},
+    {"bench", mbrl_cmd_bench, "benchmarks: planning, training, environments, SAC, video against their limits"},
 };
 
 static void usage(FILE *f) {

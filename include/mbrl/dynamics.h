@@ -57,6 +57,8 @@ typedef struct mbrl_dynamics {
   float *act_mean, *act_std;     /* (act_dim) each */
   float *delta_mean, *delta_std; /* (obs_dim) each */
   int64_t steps;            /* training steps taken */
+  int64_t version;          /* bumped by every training step; bump it also
+                             * after writing net.params directly, so bf16 predictions follow */
   int64_t skipped;          /* training steps skipped for a non-finite loss or gradient */
   mbrl_rng rng;             /* draws the training rows */
   int *idx;                 /* (E x train_batch_size) sampled rows */
@@ -96,6 +98,9 @@ typedef struct mbrl_dynamics_work {
   mbrl_ensemble_work net;
   float *x;  /* (E x max_B x (obs_dim + act_dim)) normalised inputs */
   float *y;  /* (E x max_B x obs_dim) normalised changes */
+  mbrl_precision precision;  /* of the network forward; fp32 unless set */
+  mbrl_ensemble_bf16 bf16;   /* the bfloat16 copy, when precision is bf16 */
+  int64_t bf16_version;      /* dyn->version the copy was taken at */
 } mbrl_dynamics_work;
 
 /* Allocates prediction scratch for dyn and up to max_B rows per member. */
@@ -103,6 +108,12 @@ void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, in
 
 /* Frees prediction scratch; NULL is a no-op. */
 void mbrl_dynamics_work_free(mbrl_dynamics_work *w);
+
+/* Makes w predict in precision p. bf16: the network runs on a bfloat16 copy of the weights
+ * (mbrl_ensemble_bf16), taken again whenever dyn->version has changed since the last predict;
+ * normalisation and the state update stay fp32. bf16 needs a CPU that computes it natively
+ * (mbrl_bf16_native); without, w stays fp32. Returns the precision in effect. */
+mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_precision p);
 
 /* Writes next_states (E x B x obs_dim) predicted from states (E x B x obs_dim) and acts
  * (E x B x act_dim), member e stepping its own B rows, with one ensemble forward; the model must

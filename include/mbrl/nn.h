@@ -165,4 +165,55 @@ double mbrl_ensemble_forward_flops(const mbrl_ensemble *ens, int B);
 /* Version and CPU instruction set the oneDNN backend runs with, for logs. */
 const char *mbrl_backend_info(void);
 
+/* ---- reduced-precision inference ----
+ * A bfloat16 copy of an ensemble for fast inference: weights and the activations between layers
+ * in bfloat16 (fp32 rounded to nearest even: 8 significant bits), products accumulated in fp32,
+ * bias and activation applied in fp32, the output fp32. Training stays in fp32; the copy is taken
+ * by mbrl_ensemble_bf16_sync and does not follow later changes of the source. */
+
+typedef enum mbrl_precision {
+  MBRL_PRECISION_FP32 = 0,
+  MBRL_PRECISION_BF16
+} mbrl_precision;
+
+/* Parses "fp32" or "bf16"; returns 0 or MBRL_EINVAL. */
+int mbrl_precision_parse(const char *name, mbrl_precision *p);
+
+/* Name of a precision ("fp32", "bf16"). */
+const char *mbrl_precision_name(mbrl_precision p);
+
+/* Whether the CPU computes in bfloat16 natively (AVX-512 BF16 or AMX); without, oneDNN would
+ * emulate it more slowly than fp32, so callers fall back to fp32. */
+int mbrl_bf16_native(void);
+
+/* fp32 to bfloat16, rounding to nearest even (NaN stays NaN), and back (exact). */
+void mbrl_bf16_from_f32(uint16_t *dst, const float *src, size_t n);
+void mbrl_f32_from_bf16(float *dst, const uint16_t *src, size_t n);
+
+typedef struct mbrl_ensemble_bf16 {
+  const mbrl_ensemble *src;     /* shapes, activations and backend; weights copied by sync */
+  int max_B;
+  size_t n_params;
+  uint16_t *w_slab;             /* bfloat16 weights, w[l] (E x dim[l+1] x dim[l]) point into it */
+  uint16_t *w[MBRL_MAX_LAYERS];
+  float *b_slab;                /* fp32 biases, b[l] (E x dim[l+1]) */
+  float *b[MBRL_MAX_LAYERS];
+  uint16_t *x;                  /* (E x max_B x in) the input in bfloat16 */
+  uint16_t *h[MBRL_MAX_LAYERS]; /* (E x max_B x dim[l+1]) hidden outputs in bfloat16 */
+} mbrl_ensemble_bf16;
+
+/* Allocates a copy for ens (which must outlive it) and up to max_B rows per member and syncs it. */
+void mbrl_ensemble_bf16_init(mbrl_ensemble_bf16 *q, const mbrl_ensemble *ens, int max_B);
+
+/* Frees a copy; NULL is a no-op. */
+void mbrl_ensemble_bf16_free(mbrl_ensemble_bf16 *q);
+
+/* Copies the source's current weights and biases, rounding the weights to bfloat16. */
+void mbrl_ensemble_bf16_sync(mbrl_ensemble_bf16 *q);
+
+/* y (E x B x out, fp32) = the copy applied to x (E x B x in, fp32 rounded to bfloat16); B <= max_B.
+ * With the source's backend MBRL_BACKEND_REF it runs in plain C (products summed in double), the
+ * oracle the oneDNN path is tested against. */
+void mbrl_ensemble_bf16_forward(mbrl_ensemble_bf16 *q, float *y, const float *x, int B);
+
 #endif

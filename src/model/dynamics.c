@@ -171,6 +171,7 @@ int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, 
   }
   mbrl_adam_step(&dyn->opt, dyn->net.params, dyn->net.grads);
   dyn->steps++;
+  dyn->version++;
   return MBRL_OK;
 }
 
@@ -190,8 +191,20 @@ void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, in
 void mbrl_dynamics_work_free(mbrl_dynamics_work *w) {
   if (!w) return;
   mbrl_ensemble_work_free(&w->net);
+  mbrl_ensemble_bf16_free(&w->bf16);
   mbrl_free(w->x), mbrl_free(w->y);
   memset(w, 0, sizeof *w);
+}
+
+mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_precision p) {
+  if (p == MBRL_PRECISION_BF16 && !mbrl_bf16_native()) p = MBRL_PRECISION_FP32;
+  if (p == MBRL_PRECISION_BF16 && w->precision != p) {
+    mbrl_ensemble_bf16_init(&w->bf16, &w->dyn->net, w->max_B);
+    w->bf16_version = w->dyn->version;
+  } else if (p == MBRL_PRECISION_FP32) {
+    mbrl_ensemble_bf16_free(&w->bf16);
+  }
+  return w->precision = p;
 }
 
 void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
@@ -200,7 +213,15 @@ void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, cons
   const int O = dyn->cfg.obs_dim;
   size_t rows = (size_t)dyn->cfg.E * B;
   normalise_inputs(dyn, w->x, states, acts, rows);
-  mbrl_ensemble_forward(&dyn->net, &w->net, w->y, w->x, B);
+  if (w->precision == MBRL_PRECISION_BF16) {
+    if (w->bf16_version != dyn->version) {
+      mbrl_ensemble_bf16_sync(&w->bf16);
+      w->bf16_version = dyn->version;
+    }
+    mbrl_ensemble_bf16_forward(&w->bf16, w->y, w->x, B);
+  } else {
+    mbrl_ensemble_forward(&dyn->net, &w->net, w->y, w->x, B);
+  }
   for (size_t r = 0; r < rows; r++) {
     const float *s = states + r * O, *d = w->y + r * O;
     float *s2 = next_states + r * O;

@@ -1,6 +1,7 @@
 /* The oneDNN backend: dense layers as fp32 matmuls (forward with bias and activation fused, one
- * per member; backward batched over members), primitives cached by shape. This is the only file
- * that includes oneDNN's headers. */
+ * per member; backward batched over members), bfloat16 forwards (fp32 accumulation, bias and
+ * activation), primitives cached by shape and data types. This is the only file that includes
+ * oneDNN's headers. */
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,8 +14,11 @@
 enum { OP_FWD, OP_DX, OP_DW };
 enum { MAX_ARGS = 4, CACHE_SIZE = 64 };
 
+/* data types of a forward: all fp32, or bf16 input and weights with a bf16 or an fp32 output */
+enum { DT_F32, DT_BF16, DT_BF16_F32OUT };
+
 typedef struct {
-  int used, op, E, B, in, out, act, bias;
+  int used, op, E, B, in, out, act, bias, dt;
   dnnl_primitive_t prim;
   int nargs, calls;             /* arguments; executions per call (one per member or one) */
   int64_t step[MAX_ARGS];       /* element offset of each argument between executions */
@@ -67,10 +71,16 @@ const char *mbrl_backend_info(void) {
   return g.info;
 }
 
-static dnnl_memory_desc_t md2(int64_t d0, int64_t d1, int64_t s0, int64_t s1) {
+int mbrl_bf16_native(void) {
+  pthread_once(&g.once, init_once);
+  unsigned isa = (unsigned)dnnl_get_effective_cpu_isa();
+  return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+}
+
+static dnnl_memory_desc_t md2(int64_t d0, int64_t d1, int64_t s0, int64_t s1, dnnl_data_type_t dt) {
   dnnl_memory_desc_t d;
   dnnl_dims_t dims = {d0, d1}, strides = {s0, s1};
-  check(dnnl_memory_desc_init_by_strides(&d, 2, dims, dnnl_f32, strides), "memory desc");
+  check(dnnl_memory_desc_init_by_strides(&d, 2, dims, dt, strides), "memory desc");
   return d;
 }
 
@@ -102,11 +112,12 @@ static void build(entry *en) {
   dnnl_post_ops_t po;
   check(dnnl_post_ops_create(&po), "post ops");
   if (en->op == OP_FWD) {
-    /* y (B,out) = x (B,in) . w^T + b, w stored (out,in) */
-    src = md2(B, in, in, 1);
-    wei = md2(in, out, 1, in);
-    dst = md2(B, out, out, 1);
-    bias = md2(1, out, out, 1);
+    /* y (B,out) = x (B,in) . w^T + b, w stored (out,in); the bias stays fp32 */
+    dnnl_data_type_t xt = en->dt == DT_F32 ? dnnl_f32 : dnnl_bf16;
+    src = md2(B, in, in, 1, xt);
+    wei = md2(in, out, 1, in, xt);
+    dst = md2(B, out, out, 1, en->dt == DT_BF16 ? dnnl_bf16 : dnnl_f32);
+    bias = md2(1, out, out, 1, dnnl_f32);
     if (en->act != MBRL_ACT_IDENTITY)
       check(dnnl_post_ops_append_eltwise(po, 1.0f, alg_of(en->act),
                                          en->act == MBRL_ACT_SILU ? 1.0f : 0.0f, 0.0f),
@@ -155,15 +166,15 @@ static void release(entry *en) {
 
 /* finds or builds the primitive, binds the pointers and runs it; the cache lock is held
  * throughout because the bound memory objects are shared */
-static void run(int op, int E, int B, int in, int out, int act, const float *const ptrs[MAX_ARGS],
-                int bias) {
+static void run(int op, int E, int B, int in, int out, int act, const void *const ptrs[MAX_ARGS],
+                int bias, int dt) {
   pthread_once(&g.once, init_once);
   pthread_mutex_lock(&g.lock);
   entry *en = NULL;
   for (int i = 0; i < CACHE_SIZE && !en; i++) {
     entry *c = &g.cache[i];
     if (c->used && c->op == op && c->E == E && c->B == B && c->in == in && c->out == out &&
-        c->act == act && c->bias == bias)
+        c->act == act && c->bias == bias && c->dt == dt)
       en = c;
   }
   if (!en) {
@@ -176,12 +187,15 @@ static void run(int op, int E, int B, int in, int out, int act, const float *con
       release(&g.cache[slot]);
     }
     en = &g.cache[slot];
-    *en = (entry){.used = 1, .op = op, .E = E, .B = B, .in = in, .out = out, .act = act, .bias = bias};
+    *en = (entry){.used = 1, .op = op, .E = E, .B = B, .in = in, .out = out, .act = act, .bias = bias, .dt = dt};
     build(en);
   }
+  /* element sizes of the arguments, to step them per member: x, w, y, bias */
+  const int64_t size[MAX_ARGS] = {dt == DT_F32 ? 4 : 2, dt == DT_F32 ? 4 : 2, dt == DT_BF16 ? 2 : 4, 4};
   for (int c = 0; c < en->calls; c++) {
     for (int i = 0; i < en->nargs; i++)
-      check(dnnl_memory_set_data_handle(en->args[i].memory, (void *)(uintptr_t)(ptrs[i] + c * en->step[i])),
+      check(dnnl_memory_set_data_handle(en->args[i].memory,
+                                        (void *)((uintptr_t)ptrs[i] + (uintptr_t)(c * en->step[i] * size[i]))),
             "bind");
     check(dnnl_primitive_execute(en->prim, g.stream, en->nargs, en->args), "execute");
   }
@@ -191,16 +205,22 @@ static void run(int op, int E, int B, int in, int out, int act, const float *con
 
 void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const float *b, int E,
                               int B, int in, int out, mbrl_act act) {
-  const float *ptrs[MAX_ARGS] = {x, w, y, b};
-  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL);
+  const void *ptrs[MAX_ARGS] = {x, w, y, b};
+  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, DT_F32);
+}
+
+void mbrl_dnnl_linear_forward_bf16(void *y, const uint16_t *x, const uint16_t *w, const float *b, int E,
+                                   int B, int in, int out, mbrl_act act, int y_f32) {
+  const void *ptrs[MAX_ARGS] = {x, w, y, b};
+  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, y_f32 ? DT_BF16_F32OUT : DT_BF16);
 }
 
 void mbrl_dnnl_linear_backward(float *dx, float *dw, const float *dy, const float *x,
                                const float *w, int E, int B, int in, int out) {
   if (dx) {
-    const float *p[MAX_ARGS] = {dy, w, dx, NULL};
-    run(OP_DX, E, B, in, out, MBRL_ACT_IDENTITY, p, 0);
+    const void *p[MAX_ARGS] = {dy, w, dx, NULL};
+    run(OP_DX, E, B, in, out, MBRL_ACT_IDENTITY, p, 0, DT_F32);
   }
-  const float *p[MAX_ARGS] = {dy, x, dw, NULL};
-  run(OP_DW, E, B, in, out, MBRL_ACT_IDENTITY, p, 0);
+  const void *p[MAX_ARGS] = {dy, x, dw, NULL};
+  run(OP_DW, E, B, in, out, MBRL_ACT_IDENTITY, p, 0, DT_F32);
 }

@@ -1,0 +1,113 @@
+/* bfloat16 inference copies of ensembles: rounding, weight copies, and the forward through oneDNN
+ * or through the plain-C reference. */
+#include <string.h>
+
+#include "mbrl/core.h"
+#include "nn/backend.h"
+
+static const char *precision_names[] = {"fp32", "bf16"};
+
+int mbrl_precision_parse(const char *name, mbrl_precision *p) {
+  for (int i = 0; i < 2; i++)
+    if (!strcmp(name, precision_names[i])) return *p = (mbrl_precision)i, MBRL_OK;
+  return MBRL_EINVAL;
+}
+
+const char *mbrl_precision_name(mbrl_precision p) {
+  MBRL_ASSERT(p == MBRL_PRECISION_FP32 || p == MBRL_PRECISION_BF16);
+  return precision_names[p];
+}
+
+void mbrl_bf16_from_f32(uint16_t *dst, const float *src, size_t n) {
+#pragma omp simd
+  for (size_t i = 0; i < n; i++) {
+    uint32_t u;
+    memcpy(&u, &src[i], sizeof u);
+    /* a NaN keeps its sign and stays a (quiet) NaN; others round half to even */
+    dst[i] = (u & 0x7fffffffu) > 0x7f800000u ? (uint16_t)((u >> 16) | 0x40u)
+                                              : (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+  }
+}
+
+void mbrl_f32_from_bf16(float *dst, const uint16_t *src, size_t n) {
+#pragma omp simd
+  for (size_t i = 0; i < n; i++) {
+    uint32_t u = (uint32_t)src[i] << 16;
+    memcpy(&dst[i], &u, sizeof u);
+  }
+}
+
+void mbrl_ensemble_bf16_init(mbrl_ensemble_bf16 *q, const mbrl_ensemble *ens, int max_B) {
+  MBRL_ASSERT(max_B >= 1);
+  memset(q, 0, sizeof *q);
+  q->src = ens;
+  q->max_B = max_B;
+  const size_t E = (size_t)ens->cfg.E;
+  size_t nw = 0, nb = 0;
+  for (int l = 0; l < ens->n_layers; l++) {
+    nw += E * ens->dim[l + 1] * ens->dim[l];
+    nb += E * ens->dim[l + 1];
+  }
+  q->n_params = nw + nb;
+  q->w_slab = mbrl_alloc(nw * sizeof(uint16_t));
+  q->b_slab = mbrl_alloc(nb * sizeof(float));
+  q->x = mbrl_alloc(E * max_B * ens->dim[0] * sizeof(uint16_t));
+  nw = nb = 0;
+  for (int l = 0; l < ens->n_layers; l++) {
+    q->w[l] = q->w_slab + nw, q->b[l] = q->b_slab + nb;
+    nw += E * ens->dim[l + 1] * ens->dim[l];
+    nb += E * ens->dim[l + 1];
+    if (l < ens->n_layers - 1) q->h[l] = mbrl_alloc(E * max_B * ens->dim[l + 1] * sizeof(uint16_t));
+  }
+  mbrl_ensemble_bf16_sync(q);
+}
+
+void mbrl_ensemble_bf16_free(mbrl_ensemble_bf16 *q) {
+  if (!q) return;
+  mbrl_free(q->w_slab), mbrl_free(q->b_slab), mbrl_free(q->x);
+  for (int l = 0; l < MBRL_MAX_LAYERS; l++) mbrl_free(q->h[l]);
+  memset(q, 0, sizeof *q);
+}
+
+void mbrl_ensemble_bf16_sync(mbrl_ensemble_bf16 *q) {
+  const mbrl_ensemble *ens = q->src;
+  const size_t E = (size_t)ens->cfg.E;
+  for (int l = 0; l < ens->n_layers; l++) {
+    size_t out = (size_t)ens->dim[l + 1];
+    mbrl_bf16_from_f32(q->w[l], ens->w[l], E * out * ens->dim[l]);
+    memcpy(q->b[l], ens->b[l], E * out * sizeof(float));
+  }
+}
+
+/* the oracle: one layer in plain C on the bfloat16 values, y fp32 */
+static void ref_layer(float *y, const uint16_t *x, const uint16_t *w, const float *b, int E, int B, int in,
+                      int out, mbrl_act act) {
+  size_t nx = (size_t)E * B * in, nw = (size_t)E * out * in;
+  float *xf = mbrl_alloc(nx * sizeof(float)), *wf = mbrl_alloc(nw * sizeof(float));
+  mbrl_f32_from_bf16(xf, x, nx);
+  mbrl_f32_from_bf16(wf, w, nw);
+  mbrl_ref_linear_forward(y, xf, wf, b, E, B, in, out, act);
+  mbrl_free(xf), mbrl_free(wf);
+}
+
+void mbrl_ensemble_bf16_forward(mbrl_ensemble_bf16 *q, float *y, const float *x, int B) {
+  const mbrl_ensemble *ens = q->src;
+  MBRL_ASSERT(B >= 0 && B <= q->max_B);
+  if (B == 0) return;
+  const int E = ens->cfg.E, L = ens->n_layers;
+  mbrl_bf16_from_f32(q->x, x, (size_t)E * B * ens->dim[0]);
+  const uint16_t *h = q->x;
+  for (int l = 0; l < L; l++) {
+    int in = ens->dim[l], out = ens->dim[l + 1], last = l == L - 1;
+    mbrl_act act = last ? ens->cfg.out_act : ens->cfg.act;
+    if (ens->backend == MBRL_BACKEND_DNNL) {
+      mbrl_dnnl_linear_forward_bf16(last ? (void *)y : (void *)q->h[l], h, q->w[l], q->b[l], E, B, in, out, act,
+                                    last);
+    } else {
+      float *dst = last ? y : mbrl_alloc((size_t)E * B * out * sizeof(float));
+      ref_layer(dst, h, q->w[l], q->b[l], E, B, in, out, act);
+      if (!last) mbrl_bf16_from_f32(q->h[l], dst, (size_t)E * B * out), mbrl_free(dst);
+    }
+    if (!last) h = q->h[l];
+  }
+}
