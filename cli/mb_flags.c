@@ -7,7 +7,8 @@
 #include "mbrl/core.h"
 
 int mb_flags(flag *out, mb_flag_values *v, mbrl_mb_config *c, int mb) {
-  *v = (mb_flag_values){.c = c, .mb = mb, .strategy = "random", .activation = "tanh", .ep_len = 200};
+  *v = (mb_flag_values){.c = c, .mb = mb, .strategy = "random", .activation = "tanh", .precision = "fp32",
+                      .ep_len = 200};
   const char *unused = "accepted and unused, as in run_hw4_mbpo.py";
   const flag shared[] = {
       {"--env_name", NULL, FLAG_STRING, &c->env_name, 0, 0, "environment (mbrl envs lists them)"},
@@ -45,6 +46,9 @@ int mb_flags(flag *out, mb_flag_values *v, mbrl_mb_config *c, int mb) {
       {"--save_params", NULL, FLAG_BOOL, &c->save_params, 0, 0, "keep the checkpoints of every iteration"},
       {"--bootstrap", NULL, FLAG_BOOL, &c->bootstrap, 0, 0, "members sample their rows with replacement"},
       {"--activation", NULL, FLAG_STRING, &v->activation, 0, 0, "model hidden activation: tanh, relu, silu"},
+      {"--precision", NULL, FLAG_STRING, &v->precision, 0, 0,
+       "of the model's predictions in planning and rollouts: fp32, or bf16 (bfloat16 weights and\n"
+       "activations, fp32 accumulation; training stays fp32)"},
       {"--logdir", NULL, FLAG_STRING, &c->logdir, 0, 0, "where run directories go"},
       {"--threads", NULL, FLAG_INT, &v->threads, 0, 1024, "threads for float work (0: all cores)"},
       {"--quiet", NULL, FLAG_BOOL, &v->quiet, 0, 0, "no progress lines"},
@@ -68,6 +72,12 @@ int mb_flags_finish(const char *cmd, mb_flag_values *v) {
     fprintf(stderr, "mbrl %s: --activation must be tanh, relu, silu or identity, got '%s'\n", cmd, v->activation);
     return 2;
   }
+  if (mbrl_precision_parse(v->precision, &c->precision)) {
+    fprintf(stderr, "mbrl %s: --precision must be fp32 or bf16, got '%s'\n", cmd, v->precision);
+    return 2;
+  }
+  if (c->precision == MBRL_PRECISION_BF16 && !mbrl_bf16_native())
+    fprintf(stderr, "mbrl %s: this CPU has no bfloat16 units (AVX-512 BF16 or AMX); predicting in fp32\n", cmd);
   if (v->mb && c->cem_num_elites > c->mpc_num_action_sequences) {
     fprintf(stderr, "mbrl %s: --cem_num_elites (%d) exceeds --mpc_num_action_sequences (%d)\n", cmd,
             c->cem_num_elites, c->mpc_num_action_sequences);

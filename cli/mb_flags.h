@@ -1,5 +1,5 @@
 /* What mbrl mb and mbrl mbpo share on the command line: the common and model flags of CS285's
- * run_hw4_mb.py and run_hw4_mbpo.py with the extras (--bootstrap, --activation, --logdir,
+ * run_hw4_mb.py and run_hw4_mbpo.py with the extras (--bootstrap, --activation, --precision, --logdir,
  * --threads, --quiet), their checks, progress lines and the end of a run. */
 #ifndef MBRL_CLI_MB_FLAGS_H
 #define MBRL_CLI_MB_FLAGS_H
@@ -15,7 +15,7 @@ enum { MB_FLAGS_MAX = 32 };
 typedef struct {
   mbrl_mb_config *c;
   int mb; /* 1: mbrl mb (MPC flags used, run_hw4_mb.py's aliases); 0: mbrl mbpo */
-  const char *strategy, *activation;
+  const char *strategy, *activation, *precision;
   int ep_len, threads, quiet, no_gpu, which_gpu;
 } mb_flag_values;
 

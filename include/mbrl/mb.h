@@ -50,6 +50,8 @@ typedef struct mbrl_mb_config {
   int n_layers;
   int size;
   mbrl_act activation;
+  mbrl_precision precision;           /* of the model's predictions (planning, rollouts); bf16
+                                         falls back to fp32 on a CPU without bf16 units */
   int bootstrap;
   int seed;
   int scalar_log_freq;                /* log (and evaluate) every k iterations; -1: never */

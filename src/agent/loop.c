@@ -64,6 +64,7 @@ static int write_config(const mbrl_loop *L, const mbrl_metrics_param *extra, int
       MBRL_PARAM_INT("n_layers", c->n_layers),
       MBRL_PARAM_INT("size", c->size),
       MBRL_PARAM_STR("activation", mbrl_act_name(c->activation)),
+      MBRL_PARAM_STR("precision", mbrl_precision_name(L->dwork.precision)),
       MBRL_PARAM_BOOL("bootstrap", c->bootstrap),
       MBRL_PARAM_INT("seed", c->seed),
       MBRL_PARAM_INT("scalar_log_freq", c->scalar_log_freq),
@@ -229,6 +230,7 @@ int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *c, int work_rows, mbrl_mb
   int rc = mbrl_dynamics_init(&L->dyn, &dc, &L->r_model, err, err_sz);
   if (rc) return rc;
   mbrl_dynamics_work_init(&L->dwork, &L->dyn, work_rows);
+  mbrl_dynamics_work_set_precision(&L->dwork, c->precision);
   mbrl_buffer_init(&L->buf, od, ad, MBRL_BUFFER_DEFAULT_CAPACITY);
   int most = c->batch_size_initial > c->batch_size ? c->batch_size_initial : c->batch_size;
   if (c->eval_batch_size > most) most = c->eval_batch_size;

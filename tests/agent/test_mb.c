@@ -1,4 +1,5 @@
 /* The model-based loop: a short run on obstacles writes every output; mbrl mb rejects bad flags. */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -62,6 +63,42 @@ Test(mb, two_iterations_on_obstacles_write_every_output, .timeout = 120) {
   cr_assert_eq(system(cmd), 0);
 }
 
+Test(mb, bf16_planning_runs_and_is_recorded, .timeout = 120) {
+  char logdir[64] = "/tmp/mbrl-mb-XXXXXX", args[512], out[8192], path[1400];
+  cr_assert_not_null(mkdtemp(logdir));
+  snprintf(args, sizeof args,
+           "mb --env_name obstacles-cs285-v0 --exp_name bf16 --n_iter 2 --batch_size_initial 500 "
+           "--batch_size 200 --eval_batch_size 100 --num_agent_train_steps_per_iter 10 "
+           "--mpc_num_action_sequences 100 --size 32 --precision bf16 --quiet --logdir %s",
+           logdir);
+  cr_assert_eq(run_mbrl(args, out, sizeof out), 0, "%s", out);
+  snprintf(args, sizeof args, "ls -d %s/hw4_bf16_* > %s/run.txt", logdir, logdir);
+  cr_assert_eq(system(args), 0);
+  snprintf(path, sizeof path, "%s/run.txt", logdir);
+  FILE *f = fopen(path, "r");
+  char run[1024] = "";
+  cr_assert(f && fgets(run, sizeof run, f));
+  fclose(f);
+  run[strcspn(run, "\n")] = 0;
+  snprintf(path, sizeof path, "%s/config.json", run);
+  f = fopen(path, "r");
+  cr_assert_not_null(f, "%s", path);
+  char cfg[8192];
+  cfg[fread(cfg, 1, sizeof cfg - 1, f)] = 0;
+  fclose(f);
+  /* the precision in effect: bf16 where the CPU has it, else fp32 and a notice */
+  cJSON *j = cJSON_Parse(cfg);
+  const cJSON *prec = cJSON_GetObjectItemCaseSensitive(j, "precision");
+  cr_assert(cJSON_IsString(prec), "%s", cfg);
+  cr_expect_str_eq(prec->valuestring, mbrl_bf16_native() ? "bf16" : "fp32");
+  if (!mbrl_bf16_native()) cr_expect(strstr(out, "no bfloat16 units"), "%s", out);
+  cJSON_Delete(j);
+  snprintf(path, sizeof path, "%s/metrics.csv", run);
+  cr_expect_eq(count_lines(path), 3);
+  snprintf(args, sizeof args, "rm -rf %s", logdir);
+  cr_assert_eq(system(args), 0);
+}
+
 Test(mb, bad_settings_are_refused) {
   char err[256] = "";
   mbrl_mb_config c = mbrl_mb_defaults();
@@ -82,6 +119,8 @@ Test(mb, cli_bad_flags_exit_2) {
   cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 -lr -1", out, sizeof out), 2);
   cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 -b 1.5", out, sizeof out), 2);
   cr_assert(strstr(out, "--batch_size needs an integer"), "%s", out);
+  cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 --precision fp16", out, sizeof out), 2);
+  cr_assert(strstr(out, "fp32 or bf16"), "%s", out);
   cr_assert_eq(run_mbrl("mb --help", out, sizeof out), 0);
   cr_assert(strstr(out, "--mpc_num_action_sequences") && strstr(out, "-tb") && strstr(out, "[512]"), "%s", out);
 }
