@@ -470,7 +470,7 @@ int mbrl_plot_save(const mbrl_plot *p, const char *path, int width, int height, 
     int row = i / p->cols, col = i % p->cols;
     double cw = 1.0 / p->cols, chh = (1.0 - top) / p->rows;
     double x0 = col * cw, y1 = 1.0 - top - row * chh;
-    double vp[4] = {x0 + 7.2 * chx, x0 + cw - 1.8 * chx, y1 - chh + 4.4 * chy, y1 - 2.4 * chy};
+    double vp[4] = {x0 + 7.2 * chx, x0 + cw - 4.2 * chx, y1 - chh + 4.4 * chy, y1 - 2.4 * chy};
     if (vp[1] <= vp[0]) vp[1] = vp[0] + 0.01;
     if (vp[3] <= vp[2]) vp[3] = vp[2] + 0.01;
     draw_panel(&p->panels[i], c, vp, text_scale, bx, by);
