@@ -25,7 +25,7 @@ static void run_plan(void *ctx) {
 typedef struct {
   const mbrl_ensemble *net;
   mbrl_ensemble_work *w;
-  mbrl_ensemble_bf16 *q; /* not NULL: in bf16 */
+  mbrl_ensemble_infer *q; /* not NULL: in bf16 */
   const float *x;
   float *y;
 } fwd_args;
@@ -35,7 +35,7 @@ static void run_forwards(void *ctx) {
   fwd_args *a = ctx;
   for (int t = 0; t < H; t++)
     if (a->q)
-      mbrl_ensemble_bf16_forward(a->q, a->y, a->x, N);
+      mbrl_ensemble_infer_forward(a->q, a->y, a->x, N);
     else
       mbrl_ensemble_forward(a->net, a->w, a->y, a->x, N);
 }
@@ -87,8 +87,8 @@ void bench_plan(int threads) {
   mbrl_rng_fill_normal(&r, x, (size_t)E * N * (O + A), 0.0f, 1.0f);
   mbrl_ensemble_work fw;
   mbrl_ensemble_work_init(&fw, &dyn.net, N);
-  mbrl_ensemble_bf16 q;
-  mbrl_ensemble_bf16_init(&q, &dyn.net, N);
+  mbrl_ensemble_infer q;
+  mbrl_ensemble_infer_init(&q, &dyn.net, MBRL_PRECISION_BF16, N);
   const double step_flops = H * mbrl_ensemble_forward_flops(&dyn.net, N);
 
   for (int prec = MBRL_PRECISION_FP32; prec <= MBRL_PRECISION_BF16; prec++) {
@@ -131,7 +131,7 @@ void bench_plan(int threads) {
     mbrl_planner_free(&cem);
     mbrl_dynamics_work_free(&w);
   }
-  mbrl_ensemble_bf16_free(&q);
+  mbrl_ensemble_infer_free(&q);
   mbrl_ensemble_work_free(&fw);
   mbrl_free(x), mbrl_free(y);
   mbrl_buffer_free(&buf);

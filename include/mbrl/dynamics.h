@@ -99,7 +99,7 @@ typedef struct mbrl_dynamics_work {
   float *x;  /* (E x max_B x (obs_dim + act_dim)) normalised inputs */
   float *y;  /* (E x max_B x obs_dim) normalised changes */
   mbrl_precision precision;  /* of the network forward; fp32 unless set */
-  mbrl_ensemble_bf16 bf16;   /* the bfloat16 copy, when precision is bf16 */
+  mbrl_ensemble_infer bf16;   /* the bfloat16 copy, when precision is bf16 */
   int64_t bf16_version;      /* dyn->version the copy was taken at */
 } mbrl_dynamics_work;
 
@@ -110,7 +110,7 @@ void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, in
 void mbrl_dynamics_work_free(mbrl_dynamics_work *w);
 
 /* Makes w predict in precision p. bf16: the network runs on a bfloat16 copy of the weights
- * (mbrl_ensemble_bf16), taken again whenever dyn->version has changed since the last predict;
+ * (mbrl_ensemble_infer), taken again whenever dyn->version has changed since the last predict;
  * normalisation and the state update stay fp32. bf16 needs a CPU that computes it natively
  * (mbrl_bf16_native); without, w stays fp32. Returns the precision in effect. */
 mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_precision p);

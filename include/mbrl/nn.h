@@ -165,11 +165,13 @@ double mbrl_ensemble_forward_flops(const mbrl_ensemble *ens, int B);
 /* Version and CPU instruction set the oneDNN backend runs with, for logs. */
 const char *mbrl_backend_info(void);
 
-/* ---- reduced-precision inference ----
- * A bfloat16 copy of an ensemble for fast inference: weights and the activations between layers
- * in bfloat16 (fp32 rounded to nearest even: 8 significant bits), products accumulated in fp32,
- * bias and activation applied in fp32, the output fp32. Training stays in fp32; the copy is taken
- * by mbrl_ensemble_bf16_sync and does not follow later changes of the source. */
+/* ---- inference copies, in fp32 or reduced precision ----
+ * A copy of an ensemble laid out for fast inference. Layers read their inputs K[l] = dim[l]
+ * rounded up to 32 wide (the width of a matrix tile) with zeros in the extra columns and weights,
+ * so that no kernel handles a ragged edge. In bf16 the weights and the activations between
+ * layers are bfloat16 (fp32 rounded to nearest even: 8 significant bits), products are
+ * accumulated in fp32, bias and activation applied in fp32, and the output is fp32. The copy is
+ * taken by mbrl_ensemble_infer_sync and does not follow later changes of the source. */
 
 typedef enum mbrl_precision {
   MBRL_PRECISION_FP32 = 0,
@@ -190,30 +192,33 @@ int mbrl_bf16_native(void);
 void mbrl_bf16_from_f32(uint16_t *dst, const float *src, size_t n);
 void mbrl_f32_from_bf16(float *dst, const uint16_t *src, size_t n);
 
-typedef struct mbrl_ensemble_bf16 {
+typedef struct mbrl_ensemble_infer {
   const mbrl_ensemble *src;     /* shapes, activations and backend; weights copied by sync */
+  mbrl_precision precision;
+  size_t elem;                  /* bytes of one weight or activation value */
   int max_B;
-  size_t n_params;
-  uint16_t *w_slab;             /* bfloat16 weights, w[l] (E x dim[l+1] x dim[l]) point into it */
-  uint16_t *w[MBRL_MAX_LAYERS];
+  int K[MBRL_MAX_LAYERS];       /* padded input width of each layer */
+  void *w_slab;                 /* weights, w[l] (E x dim[l+1] x K[l]) point into it */
+  void *w[MBRL_MAX_LAYERS];
   float *b_slab;                /* fp32 biases, b[l] (E x dim[l+1]) */
   float *b[MBRL_MAX_LAYERS];
-  uint16_t *x;                  /* (E x max_B x in) the input in bfloat16 */
-  uint16_t *h[MBRL_MAX_LAYERS]; /* (E x max_B x dim[l+1]) hidden outputs in bfloat16 */
-} mbrl_ensemble_bf16;
+  void *x;                      /* (E x max_B x K[0]) the input */
+  void *h[MBRL_MAX_LAYERS];     /* (E x max_B x K[l+1]) hidden outputs */
+} mbrl_ensemble_infer;
 
-/* Allocates a copy for ens (which must outlive it) and up to max_B rows per member and syncs it. */
-void mbrl_ensemble_bf16_init(mbrl_ensemble_bf16 *q, const mbrl_ensemble *ens, int max_B);
+/* Allocates a copy of ens (which must outlive it) in precision p for up to max_B rows per member
+ * and syncs it. bf16 runs on any CPU but is slow without mbrl_bf16_native. */
+void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, mbrl_precision p, int max_B);
 
 /* Frees a copy; NULL is a no-op. */
-void mbrl_ensemble_bf16_free(mbrl_ensemble_bf16 *q);
+void mbrl_ensemble_infer_free(mbrl_ensemble_infer *q);
 
-/* Copies the source's current weights and biases, rounding the weights to bfloat16. */
-void mbrl_ensemble_bf16_sync(mbrl_ensemble_bf16 *q);
+/* Copies the source's current weights and biases (rounding the weights in bf16). */
+void mbrl_ensemble_infer_sync(mbrl_ensemble_infer *q);
 
-/* y (E x B x out, fp32) = the copy applied to x (E x B x in, fp32 rounded to bfloat16); B <= max_B.
+/* y (E x B x out, fp32) = the copy applied to x (E x B x in, fp32; rounded in bf16); B <= max_B.
  * With the source's backend MBRL_BACKEND_REF it runs in plain C (products summed in double), the
  * oracle the oneDNN path is tested against. */
-void mbrl_ensemble_bf16_forward(mbrl_ensemble_bf16 *q, float *y, const float *x, int B);
+void mbrl_ensemble_infer_forward(mbrl_ensemble_infer *q, float *y, const float *x, int B);
 
 #endif

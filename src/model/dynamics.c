@@ -191,7 +191,7 @@ void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, in
 void mbrl_dynamics_work_free(mbrl_dynamics_work *w) {
   if (!w) return;
   mbrl_ensemble_work_free(&w->net);
-  mbrl_ensemble_bf16_free(&w->bf16);
+  mbrl_ensemble_infer_free(&w->bf16);
   mbrl_free(w->x), mbrl_free(w->y);
   memset(w, 0, sizeof *w);
 }
@@ -199,10 +199,10 @@ void mbrl_dynamics_work_free(mbrl_dynamics_work *w) {
 mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_precision p) {
   if (p == MBRL_PRECISION_BF16 && !mbrl_bf16_native()) p = MBRL_PRECISION_FP32;
   if (p == MBRL_PRECISION_BF16 && w->precision != p) {
-    mbrl_ensemble_bf16_init(&w->bf16, &w->dyn->net, w->max_B);
+    mbrl_ensemble_infer_init(&w->bf16, &w->dyn->net, MBRL_PRECISION_BF16, w->max_B);
     w->bf16_version = w->dyn->version;
   } else if (p == MBRL_PRECISION_FP32) {
-    mbrl_ensemble_bf16_free(&w->bf16);
+    mbrl_ensemble_infer_free(&w->bf16);
   }
   return w->precision = p;
 }
@@ -215,10 +215,10 @@ void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, cons
   normalise_inputs(dyn, w->x, states, acts, rows);
   if (w->precision == MBRL_PRECISION_BF16) {
     if (w->bf16_version != dyn->version) {
-      mbrl_ensemble_bf16_sync(&w->bf16);
+      mbrl_ensemble_infer_sync(&w->bf16);
       w->bf16_version = dyn->version;
     }
-    mbrl_ensemble_bf16_forward(&w->bf16, w->y, w->x, B);
+    mbrl_ensemble_infer_forward(&w->bf16, w->y, w->x, B);
   } else {
     mbrl_ensemble_forward(&dyn->net, &w->net, w->y, w->x, B);
   }

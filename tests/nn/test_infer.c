@@ -1,5 +1,5 @@
-/* bfloat16 inference: rounding, the oneDNN forward against the plain-C oracle, the copy's
- * lifecycle, and the dynamics model predicting through it. */
+/* Inference copies: bfloat16 rounding, the padded fp32 and bf16 forwards against the plain
+ * ensemble and the plain-C oracle, the copy's lifecycle, and the dynamics model predicting in bf16. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
@@ -52,20 +52,20 @@ Test(bf16, names_parse) {
 typedef struct {
   mbrl_ensemble ens;
   mbrl_ensemble_work w;
-  mbrl_ensemble_bf16 q;
+  mbrl_ensemble_infer q;
   float *x, *y16, *yref, *y32;
   int E, B;
 } net;
 
-/* an ensemble with odd sizes, inputs of spread magnitude, and its bf16 copy */
-static void net_init(net *n, mbrl_act act, int B) {
+/* an ensemble with odd sizes, inputs of spread magnitude, and its copy in precision p */
+static void net_init(net *n, mbrl_act act, int B, mbrl_precision p) {
   mbrl_rng r;
   mbrl_rng_init(&r, 7, 0);
   mbrl_mlp_config cfg = {.E = 3, .in = 27, .out = 21, .n_hidden = 2, .hidden = 33, .act = act};
   cr_assert_eq(mbrl_ensemble_init(&n->ens, &cfg, &r, NULL, 0), 0);
   n->E = 3, n->B = B;
   mbrl_ensemble_work_init(&n->w, &n->ens, B);
-  mbrl_ensemble_bf16_init(&n->q, &n->ens, B);
+  mbrl_ensemble_infer_init(&n->q, &n->ens, p, B);
   size_t nx = (size_t)3 * B * 27, ny = (size_t)3 * B * 21;
   n->x = mbrl_alloc(nx * sizeof(float));
   n->y16 = mbrl_alloc(ny * sizeof(float)), n->yref = mbrl_alloc(ny * sizeof(float));
@@ -75,7 +75,7 @@ static void net_init(net *n, mbrl_act act, int B) {
 
 static void net_free(net *n) {
   mbrl_free(n->x), mbrl_free(n->y16), mbrl_free(n->yref), mbrl_free(n->y32);
-  mbrl_ensemble_bf16_free(&n->q);
+  mbrl_ensemble_infer_free(&n->q);
   mbrl_ensemble_work_free(&n->w);
   mbrl_ensemble_free(&n->ens);
 }
@@ -89,11 +89,11 @@ static float max_abs_diff(const float *a, const float *b, size_t n) {
 static void check_against_oracle(mbrl_act act) {
   if (!mbrl_bf16_native()) cr_skip_test("the CPU has no native bf16");
   net n;
-  net_init(&n, act, 200);
+  net_init(&n, act, 200, MBRL_PRECISION_BF16);
   size_t ny = (size_t)n.E * n.B * 21;
-  mbrl_ensemble_bf16_forward(&n.q, n.y16, n.x, n.B);
+  mbrl_ensemble_infer_forward(&n.q, n.y16, n.x, n.B);
   n.ens.backend = MBRL_BACKEND_REF;
-  mbrl_ensemble_bf16_forward(&n.q, n.yref, n.x, n.B);
+  mbrl_ensemble_infer_forward(&n.q, n.yref, n.x, n.B);
   mbrl_ensemble_forward(&n.ens, &n.w, n.y32, n.x, n.B);
   /* the same bf16 values summed in fp32 and in double: only the order and the odd rounding of a
    * hidden value to the other neighbour differ */
@@ -109,17 +109,33 @@ Test(bf16, forward_matches_the_oracle_tanh) { check_against_oracle(MBRL_ACT_TANH
 Test(bf16, forward_matches_the_oracle_relu) { check_against_oracle(MBRL_ACT_RELU); }
 Test(bf16, forward_matches_the_oracle_silu) { check_against_oracle(MBRL_ACT_SILU); }
 
+Test(infer, fp32_copy_matches_the_ensemble) {
+  net n;
+  net_init(&n, MBRL_ACT_TANH, 100, MBRL_PRECISION_FP32);
+  size_t ny = (size_t)n.E * n.B * 21;
+  mbrl_ensemble_infer_forward(&n.q, n.y16, n.x, n.B);
+  mbrl_ensemble_forward(&n.ens, &n.w, n.y32, n.x, n.B);
+  n.ens.backend = MBRL_BACKEND_REF;
+  mbrl_ensemble_infer_forward(&n.q, n.yref, n.x, n.B);
+  /* zero padding adds nothing: only the summation order differs */
+  cr_expect_lt(max_abs_diff(n.y16, n.y32, ny), 1e-5f);
+  cr_expect_lt(max_abs_diff(n.yref, n.y32, ny), 1e-5f);
+  cr_expect_eq(n.q.K[0], 32);
+  cr_expect_eq(n.q.K[1], 64);
+  net_free(&n);
+}
+
 Test(bf16, copy_changes_only_at_sync) {
   if (!mbrl_bf16_native()) cr_skip_test("the CPU has no native bf16");
   net n;
-  net_init(&n, MBRL_ACT_TANH, 16);
+  net_init(&n, MBRL_ACT_TANH, 16, MBRL_PRECISION_BF16);
   size_t ny = (size_t)n.E * n.B * 21;
-  mbrl_ensemble_bf16_forward(&n.q, n.y16, n.x, n.B);
+  mbrl_ensemble_infer_forward(&n.q, n.y16, n.x, n.B);
   for (size_t i = 0; i < n.ens.n_params; i++) n.ens.params[i] *= 0.5f;
-  mbrl_ensemble_bf16_forward(&n.q, n.yref, n.x, n.B);
+  mbrl_ensemble_infer_forward(&n.q, n.yref, n.x, n.B);
   cr_expect_eq(memcmp(n.y16, n.yref, ny * sizeof(float)), 0, "the copy followed the source before sync");
-  mbrl_ensemble_bf16_sync(&n.q);
-  mbrl_ensemble_bf16_forward(&n.q, n.yref, n.x, n.B);
+  mbrl_ensemble_infer_sync(&n.q);
+  mbrl_ensemble_infer_forward(&n.q, n.yref, n.x, n.B);
   mbrl_ensemble_forward(&n.ens, &n.w, n.y32, n.x, n.B);
   cr_expect_gt(max_abs_diff(n.y16, n.yref, ny), 0.05f);
   cr_expect_lt(max_abs_diff(n.yref, n.y32, ny), 0.1f);

@@ -1,0 +1,140 @@
+/* Inference copies of ensembles in fp32 or bfloat16: rounding, padded weight copies, and the
+ * forward through oneDNN or through the plain-C reference. */
+#include <string.h>
+
+#include "mbrl/core.h"
+#include "nn/backend.h"
+
+static const char *precision_names[] = {"fp32", "bf16"};
+
+int mbrl_precision_parse(const char *name, mbrl_precision *p) {
+  for (int i = 0; i < 2; i++)
+    if (!strcmp(name, precision_names[i])) return *p = (mbrl_precision)i, MBRL_OK;
+  return MBRL_EINVAL;
+}
+
+const char *mbrl_precision_name(mbrl_precision p) {
+  MBRL_ASSERT(p == MBRL_PRECISION_FP32 || p == MBRL_PRECISION_BF16);
+  return precision_names[p];
+}
+
+void mbrl_bf16_from_f32(uint16_t *dst, const float *src, size_t n) {
+#pragma omp simd
+  for (size_t i = 0; i < n; i++) {
+    uint32_t u;
+    memcpy(&u, &src[i], sizeof u);
+    /* a NaN keeps its sign and stays a (quiet) NaN; others round half to even */
+    dst[i] = (u & 0x7fffffffu) > 0x7f800000u ? (uint16_t)((u >> 16) | 0x40u)
+                                              : (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+  }
+}
+
+void mbrl_f32_from_bf16(float *dst, const uint16_t *src, size_t n) {
+#pragma omp simd
+  for (size_t i = 0; i < n; i++) {
+    uint32_t u = (uint32_t)src[i] << 16;
+    memcpy(&dst[i], &u, sizeof u);
+  }
+}
+
+static int pad32(int n) { return (n + 31) & ~31; }
+
+/* a zeroed allocation of n values of the copy's element type */
+static void *zalloc(const mbrl_ensemble_infer *q, size_t n) {
+  void *p = mbrl_alloc(n * q->elem);
+  memset(p, 0, n * q->elem);
+  return p;
+}
+
+void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, mbrl_precision precision,
+                              int max_B) {
+  MBRL_ASSERT(max_B >= 1 && (precision == MBRL_PRECISION_FP32 || precision == MBRL_PRECISION_BF16));
+  memset(q, 0, sizeof *q);
+  q->src = ens;
+  q->precision = precision;
+  q->elem = precision == MBRL_PRECISION_BF16 ? sizeof(uint16_t) : sizeof(float);
+  q->max_B = max_B;
+  const size_t E = (size_t)ens->cfg.E, L = (size_t)ens->n_layers;
+  size_t nw = 0, nb = 0;
+  for (size_t l = 0; l < L; l++) {
+    q->K[l] = pad32(ens->dim[l]);
+    nw += E * ens->dim[l + 1] * q->K[l];
+    nb += E * ens->dim[l + 1];
+  }
+  /* zeroed, so the padding columns of weights and activations stay zero */
+  q->w_slab = zalloc(q, nw);
+  q->b_slab = mbrl_alloc(nb * sizeof(float));
+  q->x = zalloc(q, E * max_B * q->K[0]);
+  nw = nb = 0;
+  for (size_t l = 0; l < L; l++) {
+    q->w[l] = (char *)q->w_slab + nw * q->elem, q->b[l] = q->b_slab + nb;
+    nw += E * ens->dim[l + 1] * q->K[l];
+    nb += E * ens->dim[l + 1];
+    if (l + 1 < L) q->h[l] = zalloc(q, E * max_B * pad32(ens->dim[l + 1]));
+  }
+  mbrl_ensemble_infer_sync(q);
+}
+
+void mbrl_ensemble_infer_free(mbrl_ensemble_infer *q) {
+  if (!q) return;
+  mbrl_free(q->w_slab), mbrl_free(q->b_slab), mbrl_free(q->x);
+  for (int l = 0; l < MBRL_MAX_LAYERS; l++) mbrl_free(q->h[l]);
+  memset(q, 0, sizeof *q);
+}
+
+/* rows of n fp32 values, src_ld apart, into the copy's type in rows dst_ld apart */
+static void put_rows(const mbrl_ensemble_infer *q, void *dst, size_t dst_ld, const float *src, size_t src_ld,
+                     size_t rows, size_t n) {
+  for (size_t r = 0; r < rows; r++)
+    if (q->precision == MBRL_PRECISION_BF16)
+      mbrl_bf16_from_f32((uint16_t *)dst + r * dst_ld, src + r * src_ld, n);
+    else
+      memcpy((float *)dst + r * dst_ld, src + r * src_ld, n * sizeof(float));
+}
+
+void mbrl_ensemble_infer_sync(mbrl_ensemble_infer *q) {
+  const mbrl_ensemble *ens = q->src;
+  const size_t E = (size_t)ens->cfg.E;
+  for (int l = 0; l < ens->n_layers; l++) {
+    size_t in = (size_t)ens->dim[l], out = (size_t)ens->dim[l + 1];
+    put_rows(q, q->w[l], (size_t)q->K[l], ens->w[l], in, E * out, in);
+    memcpy(q->b[l], ens->b[l], E * out * sizeof(float));
+  }
+}
+
+/* the oracle: one layer in plain C, y fp32 and dense */
+static void ref_layer(const mbrl_ensemble_infer *q, float *y, const void *x, const void *w, const float *b, int E,
+                      int B, int K, int out, mbrl_act act) {
+  if (q->precision == MBRL_PRECISION_FP32) {
+    mbrl_ref_linear_forward(y, x, w, b, E, B, K, out, act);
+    return;
+  }
+  size_t nx = (size_t)E * B * K, nw = (size_t)E * out * K;
+  float *xf = mbrl_alloc(nx * sizeof(float)), *wf = mbrl_alloc(nw * sizeof(float));
+  mbrl_f32_from_bf16(xf, x, nx);
+  mbrl_f32_from_bf16(wf, w, nw);
+  mbrl_ref_linear_forward(y, xf, wf, b, E, B, K, out, act);
+  mbrl_free(xf), mbrl_free(wf);
+}
+
+void mbrl_ensemble_infer_forward(mbrl_ensemble_infer *q, float *y, const float *x, int B) {
+  const mbrl_ensemble *ens = q->src;
+  MBRL_ASSERT(B >= 0 && B <= q->max_B);
+  if (B == 0) return;
+  const int E = ens->cfg.E, L = ens->n_layers, bf16 = q->precision == MBRL_PRECISION_BF16;
+  put_rows(q, q->x, (size_t)q->K[0], x, (size_t)ens->dim[0], (size_t)E * B, (size_t)ens->dim[0]);
+  const void *h = q->x;
+  for (int l = 0; l < L; l++) {
+    int out = ens->dim[l + 1], last = l == L - 1, ld = last ? out : q->K[l + 1];
+    mbrl_act act = last ? ens->cfg.out_act : ens->cfg.act;
+    if (ens->backend == MBRL_BACKEND_DNNL) {
+      mbrl_dnnl_linear_forward_ld(last ? (void *)y : q->h[l], ld, h, q->w[l], q->b[l], E, B, q->K[l], out, act,
+                                  bf16, bf16 && !last);
+    } else {
+      float *dst = last ? y : mbrl_alloc((size_t)E * B * out * sizeof(float));
+      ref_layer(q, dst, h, q->w[l], q->b[l], E, B, q->K[l], out, act);
+      if (!last) put_rows(q, q->h[l], (size_t)ld, dst, (size_t)out, (size_t)E * B, (size_t)out), mbrl_free(dst);
+    }
+    if (!last) h = q->h[l];
+  }
+}
