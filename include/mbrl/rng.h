@@ -33,7 +33,8 @@ double mbrl_rng_truncnormal(mbrl_rng *r, double mean, double std, double lo, dou
 /* Fills x (n) with uniform values in [lo, hi). */
 void mbrl_rng_fill_uniform(mbrl_rng *r, float *x, size_t n, float lo, float hi);
 
-/* Fills x (n) with Normal(mean, std) values. */
+/* Fills x (n) with Normal(mean, std) values: Box-Muller in float from 24-bit uniforms (so no value
+ * lies beyond 5.77 std), vectorised; each 64-bit draw gives two values. */
 void mbrl_rng_fill_normal(mbrl_rng *r, float *x, size_t n, float mean, float std);
 
 /* Writes a uniformly random permutation of 0..n-1 into idx (n). */

@@ -19,18 +19,13 @@ static void select_elites(mbrl_planner *p) {
   }
 }
 
-/* candidates from Normal(mu, sigma) elementwise, not clipped here (see planner.h); Box-Muller with
- * both of its outputs used, so each pair of uniforms gives two normals */
+/* candidates from Normal(mu, sigma) elementwise, not clipped here (see planner.h) */
 static void sample_gaussian(mbrl_planner *p) {
   const size_t HA = (size_t)p->cfg.H * p->act_dim, n = (size_t)p->cfg.N * HA;
   float *c = p->cand;
-  for (size_t i = 0; i < n; i += 2) {
-    double rad = sqrt(-2.0 * log(1.0 - mbrl_rng_uniform(&p->rng))), sn, cs;
-    sincos(2.0 * M_PI * mbrl_rng_uniform(&p->rng), &sn, &cs);
-    c[i] = (float)(rad * cs);
-    if (i + 1 < n) c[i + 1] = (float)(rad * sn);
-  }
+  mbrl_rng_fill_normal(&p->rng, c, n, 0.0f, 1.0f);
   for (size_t k = 0; k < (size_t)p->cfg.N; k++, c += HA)
+#pragma omp simd
     for (size_t i = 0; i < HA; i++) c[i] = p->mu[i] + p->sigma[i] * c[i];
 }
 

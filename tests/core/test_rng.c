@@ -97,3 +97,53 @@ Test(rng, below_and_permutation) {
   for (int i = 0; i < 100; i++) seen[idx[i]]++;
   for (int i = 0; i < 100; i++) cr_assert_eq(seen[i], 1);
 }
+
+Test(rng, fill_normal_moments_and_tails) {
+  /* mean, variance, skew and kurtosis of a million draws, odd length so the last pair is half used */
+  enum { N = 1000001 };
+  float *x = mbrl_alloc(N * sizeof(float));
+  mbrl_rng r;
+  mbrl_rng_init(&r, 5, 0);
+  mbrl_rng_fill_normal(&r, x, N, 0.0f, 1.0f);
+  double m1 = 0, m2 = 0, m3 = 0, m4 = 0, big = 0, mx = 0;
+  for (int i = 0; i < N; i++) {
+    double z = x[i];
+    m1 += z, m2 += z * z, m3 += z * z * z, m4 += z * z * z * z;
+    big += fabs(z) > 3.0;
+    mx = fmax(mx, fabs(z));
+  }
+  m1 /= N, m2 /= N, m3 /= N, m4 /= N;
+  cr_expect(fabs(m1) < 0.004 && fabs(m2 - 1.0) < 0.006 && fabs(m3) < 0.015 && fabs(m4 - 3.0) < 0.03,
+            "moments %g %g %g %g", m1, m2, m3, m4);
+  /* P(|z| > 3) = 0.0027 */
+  cr_expect(fabs(big / N - 0.0027) < 0.0003, "tail %g", big / N);
+  cr_expect(mx < 5.8 && mx > 4.0, "max %g", mx);
+  /* scaled and shifted; the same stream gives the same values */
+  float y[7], y2[7];
+  mbrl_rng_init(&r, 9, 0);
+  mbrl_rng_fill_normal(&r, y, 7, 2.0f, 0.5f);
+  mbrl_rng_init(&r, 9, 0);
+  mbrl_rng_fill_normal(&r, y2, 7, 0.0f, 1.0f);
+  for (int i = 0; i < 7; i++) cr_expect_float_eq(y[i], 2.0f + 0.5f * y2[i], 1e-6f);
+  mbrl_free(x);
+}
+
+Test(rng, fill_normal_matches_box_muller_in_double) {
+  /* the same draws through libm in double: the float polynomials agree to about 1e-6 */
+  enum { N = 20000 };
+  float *x = mbrl_alloc(N * sizeof(float));
+  mbrl_rng r, q;
+  mbrl_rng_init(&r, 11, 0);
+  q = r;
+  mbrl_rng_fill_normal(&r, x, N, 0.0f, 1.0f);
+  double worst = 0.0;
+  for (int i = 0; i < N; i += 2) {
+    uint64_t b = mbrl_rng_u64(&q);
+    double u = (double)((b >> 40) + 1) * 0x1.0p-24, v = (double)((b >> 16) & 0xffffff) * 0x1.0p-24 - 0.5;
+    double rad = sqrt(-2.0 * log(u));
+    double z[2] = {rad * cos(2.0 * M_PI * v), rad * sin(2.0 * M_PI * v)};
+    for (int k = 0; k < 2; k++) worst = fmax(worst, fabs(x[i + k] - z[k]) / (1.0 + fabs(z[k])));
+  }
+  cr_expect_lt(worst, 2e-6, "worst relative error %g", worst);
+  mbrl_free(x);
+}
