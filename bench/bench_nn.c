@@ -21,7 +21,7 @@ static void run_matmul(void *p) {
 
 static void run_matmul_bf16(void *p) {
   matmul_args *m = p;
-  mbrl_dnnl_linear_forward_ld(m->c, m->n, m->a, m->b, NULL, 1, m->n, m->n, m->n, MBRL_ACT_IDENTITY, 1, 1);
+  mbrl_dnnl_linear_forward_dt(m->c, m->a, m->b, NULL, 1, m->n, m->n, m->n, MBRL_ACT_IDENTITY, 1, 1);
 }
 
 typedef struct {
@@ -90,9 +90,8 @@ double bench_matmul_peak_bf16(void) {
   return peak;
 }
 
-/* through the ensemble, or (padded) through an inference copy in prec */
-static double forward_gflops(int E, int B, int in, int hidden, int out, mbrl_act act, mbrl_precision prec,
-                             int padded) {
+/* fp32 through the ensemble, bf16 through an inference copy */
+static double forward_gflops(int E, int B, int in, int hidden, int out, mbrl_act act, mbrl_precision prec) {
   mbrl_rng r;
   mbrl_rng_init(&r, 2, 0);
   mbrl_mlp_config cfg = {.E = E, .in = in, .out = out, .n_hidden = 2, .hidden = hidden, .act = act};
@@ -105,10 +104,10 @@ static double forward_gflops(int E, int B, int in, int hidden, int out, mbrl_act
   mbrl_ensemble_infer q;
   mbrl_ensemble_infer_init(&q, &ens, prec, B);
   net_args a = {.ens = &ens, .w = &w, .q = &q, .x = x, .y = y, .B = B};
-  double t = bench_best_time(200, padded ? run_forward_infer : run_forward, &a);
+  double t = bench_best_time(200, prec == MBRL_PRECISION_BF16 ? run_forward_infer : run_forward, &a);
   double g = mbrl_ensemble_forward_flops(&ens, B) / t * 1e-9;
-  bench_say("  ensemble forward E=%d B=%d %d->%d->%d->%d %s %s%s: %.3f ms\n", E, B, in, hidden, hidden, out,
-            mbrl_act_name(act), mbrl_precision_name(prec), padded ? " padded copy" : "", t * 1e3);
+  bench_say("  ensemble forward E=%d B=%d %d->%d->%d->%d %s %s: %.3f ms\n", E, B, in, hidden, hidden, out,
+            mbrl_act_name(act), mbrl_precision_name(prec), t * 1e3);
   mbrl_ensemble_infer_free(&q);
   mbrl_free(x), mbrl_free(y);
   mbrl_ensemble_work_free(&w);
@@ -152,12 +151,10 @@ void bench_nn(int threads) {
   double peak = bench_matmul_peak();
   bench_say("  large square fp32 matmul (best of 2048, 4096): %.1f GFLOP/s, the fp32 limit below\n", peak);
   bench_row("fp32 matmul, large square", peak, peak, "GFLOP/s");
-  bench_row("ensemble forward, planning shape", forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_TANH, MBRL_PRECISION_FP32, 0), peak,
+  bench_row("ensemble forward, planning shape", forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_TANH, MBRL_PRECISION_FP32), peak,
             "GFLOP/s");
   bench_row("ensemble forward, planning shape, relu",
-            forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_RELU, MBRL_PRECISION_FP32, 0), peak, "GFLOP/s");
-  bench_row("ensemble forward, planning shape, padded copy",
-            forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_TANH, MBRL_PRECISION_FP32, 1), peak, "GFLOP/s");
+            forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_RELU, MBRL_PRECISION_FP32), peak, "GFLOP/s");
   double flops, steps = train_steps(3, 512, 27, 250, 21, &flops);
   bench_row("model training steps, Q3 (E=3 B=512 2 x 250)", steps, peak * 1e9 / flops, "steps/s");
   if (!mbrl_bf16_native()) {
@@ -168,5 +165,5 @@ void bench_nn(int threads) {
   bench_say("  large square bf16 matmul: %.1f GFLOP/s, the bf16 limit below\n", peak16);
   bench_row("bf16 matmul, large square", peak16, peak16, "GFLOP/s");
   bench_row("ensemble forward, planning shape, bf16",
-            forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_TANH, MBRL_PRECISION_BF16, 1), peak16, "GFLOP/s");
+            forward_gflops(3, 1000, 27, 250, 21, MBRL_ACT_TANH, MBRL_PRECISION_BF16), peak16, "GFLOP/s");
 }

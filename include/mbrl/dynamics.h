@@ -95,24 +95,22 @@ int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, 
 typedef struct mbrl_dynamics_work {
   const mbrl_dynamics *dyn;
   int max_B;
-  mbrl_ensemble_work net;
-  float *x;  /* (E x max_B x (obs_dim + act_dim)) normalised inputs */
-  float *y;  /* (E x max_B x obs_dim) normalised changes */
-  mbrl_precision precision;  /* of the network forward; fp32 unless set */
-  mbrl_ensemble_infer bf16;   /* the bfloat16 copy, when precision is bf16 */
-  int64_t bf16_version;      /* dyn->version the copy was taken at */
+  mbrl_ensemble_infer net;  /* the network's inference copy, holding the normalised inputs */
+  int64_t version;          /* dyn->version the copy was taken at */
+  float *x;                 /* (E x max_B x (obs_dim + act_dim)) normalised inputs in fp32 */
+  float *y;                 /* (E x max_B x obs_dim) normalised changes */
 } mbrl_dynamics_work;
 
-/* Allocates prediction scratch for dyn and up to max_B rows per member. */
+/* Allocates prediction scratch for dyn and up to max_B rows per member, predicting in fp32. */
 void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, int max_B);
 
 /* Frees prediction scratch; NULL is a no-op. */
 void mbrl_dynamics_work_free(mbrl_dynamics_work *w);
 
-/* Makes w predict in precision p. bf16: the network runs on a bfloat16 copy of the weights
- * (mbrl_ensemble_infer), taken again whenever dyn->version has changed since the last predict;
- * normalisation and the state update stay fp32. bf16 needs a CPU that computes it natively
- * (mbrl_bf16_native); without, w stays fp32. Returns the precision in effect. */
+/* Makes w predict in precision p: the network runs on an inference copy of its weights
+ * (mbrl_ensemble_infer) in p, taken again whenever dyn->version has changed since the last
+ * predict; normalisation and the state update stay fp32. bf16 needs a CPU that computes it
+ * natively (mbrl_bf16_native); without, w stays fp32. Returns the precision in effect. */
 mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_precision p);
 
 /* Writes next_states (E x B x obs_dim) predicted from states (E x B x obs_dim) and acts

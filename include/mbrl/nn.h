@@ -166,12 +166,13 @@ double mbrl_ensemble_forward_flops(const mbrl_ensemble *ens, int B);
 const char *mbrl_backend_info(void);
 
 /* ---- inference copies, in fp32 or reduced precision ----
- * A copy of an ensemble laid out for fast inference. Layers read their inputs K[l] = dim[l]
- * rounded up to 32 wide (the width of a matrix tile) with zeros in the extra columns and weights,
- * so that no kernel handles a ragged edge. In bf16 the weights and the activations between
- * layers are bfloat16 (fp32 rounded to nearest even: 8 significant bits), products are
- * accumulated in fp32, bias and activation applied in fp32, and the output is fp32. The copy is
- * taken by mbrl_ensemble_infer_sync and does not follow later changes of the source. */
+ * A copy of an ensemble's weights for inference, with its own activations. In bf16 the weights
+ * and the activations between layers are bfloat16 (fp32 rounded to nearest even: 8 significant
+ * bits), products are accumulated in fp32, bias and activation applied in fp32, and the output is
+ * fp32; in fp32 it computes what mbrl_ensemble_forward does. The copy is taken by
+ * mbrl_ensemble_infer_sync and does not follow later changes of the source.
+ * (Padding the first layer's 27 inputs to 32 made it slower in both precisions on oneDNN 2.6, and
+ * a padded row stride for hidden outputs sends its matmul to a slower kernel, so rows are dense.) */
 
 typedef enum mbrl_precision {
   MBRL_PRECISION_FP32 = 0,
@@ -197,13 +198,12 @@ typedef struct mbrl_ensemble_infer {
   mbrl_precision precision;
   size_t elem;                  /* bytes of one weight or activation value */
   int max_B;
-  int K[MBRL_MAX_LAYERS];       /* padded input width of each layer */
-  void *w_slab;                 /* weights, w[l] (E x dim[l+1] x K[l]) point into it */
+  void *w_slab;                 /* weights, w[l] (E x dim[l+1] x dim[l]) point into it */
   void *w[MBRL_MAX_LAYERS];
   float *b_slab;                /* fp32 biases, b[l] (E x dim[l+1]) */
   float *b[MBRL_MAX_LAYERS];
-  void *x;                      /* (E x max_B x K[0]) the input */
-  void *h[MBRL_MAX_LAYERS];     /* (E x max_B x K[l+1]) hidden outputs */
+  void *x;                      /* (E x max_B x dim[0]) the input */
+  void *h[MBRL_MAX_LAYERS];     /* (E x max_B x dim[l+1]) hidden outputs */
 } mbrl_ensemble_infer;
 
 /* Allocates a copy of ens (which must outlive it) in precision p for up to max_B rows per member
@@ -215,6 +215,10 @@ void mbrl_ensemble_infer_free(mbrl_ensemble_infer *q);
 
 /* Copies the source's current weights and biases (rounding the weights in bf16). */
 void mbrl_ensemble_infer_sync(mbrl_ensemble_infer *q);
+
+/* mbrl_ensemble_infer_forward of an input the caller wrote into q->x itself (E x B x dim[0] values
+ * in the copy's precision). */
+void mbrl_ensemble_infer_forward_x(mbrl_ensemble_infer *q, float *y, int B);
 
 /* y (E x B x out, fp32) = the copy applied to x (E x B x in, fp32; rounded in bf16); B <= max_B.
  * With the source's backend MBRL_BACKEND_REF it runs in plain C (products summed in double), the

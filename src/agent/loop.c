@@ -64,7 +64,7 @@ static int write_config(const mbrl_loop *L, const mbrl_metrics_param *extra, int
       MBRL_PARAM_INT("n_layers", c->n_layers),
       MBRL_PARAM_INT("size", c->size),
       MBRL_PARAM_STR("activation", mbrl_act_name(c->activation)),
-      MBRL_PARAM_STR("precision", mbrl_precision_name(L->dwork.precision)),
+      MBRL_PARAM_STR("precision", mbrl_precision_name(L->dwork.net.precision)),
       MBRL_PARAM_BOOL("bootstrap", c->bootstrap),
       MBRL_PARAM_INT("seed", c->seed),
       MBRL_PARAM_INT("scalar_log_freq", c->scalar_log_freq),

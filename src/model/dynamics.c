@@ -182,7 +182,8 @@ void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, in
   memset(w, 0, sizeof *w);
   w->dyn = dyn;
   w->max_B = max_B;
-  mbrl_ensemble_work_init(&w->net, &dyn->net, max_B);
+  mbrl_ensemble_infer_init(&w->net, &dyn->net, MBRL_PRECISION_FP32, max_B);
+  w->version = dyn->version;
   size_t rows = (size_t)dyn->cfg.E * max_B, O = (size_t)dyn->cfg.obs_dim;
   w->x = mbrl_alloc(rows * (O + (size_t)dyn->cfg.act_dim) * sizeof(float));
   w->y = mbrl_alloc(rows * O * sizeof(float));
@@ -190,38 +191,49 @@ void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, in
 
 void mbrl_dynamics_work_free(mbrl_dynamics_work *w) {
   if (!w) return;
-  mbrl_ensemble_work_free(&w->net);
-  mbrl_ensemble_infer_free(&w->bf16);
+  mbrl_ensemble_infer_free(&w->net);
   mbrl_free(w->x), mbrl_free(w->y);
   memset(w, 0, sizeof *w);
 }
 
 mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_precision p) {
   if (p == MBRL_PRECISION_BF16 && !mbrl_bf16_native()) p = MBRL_PRECISION_FP32;
-  if (p == MBRL_PRECISION_BF16 && w->precision != p) {
-    mbrl_ensemble_infer_init(&w->bf16, &w->dyn->net, MBRL_PRECISION_BF16, w->max_B);
-    w->bf16_version = w->dyn->version;
-  } else if (p == MBRL_PRECISION_FP32) {
-    mbrl_ensemble_infer_free(&w->bf16);
+  if (p != w->net.precision) {
+    mbrl_ensemble_infer_free(&w->net);
+    mbrl_ensemble_infer_init(&w->net, &w->dyn->net, p, w->max_B);
+    w->version = w->dyn->version;
   }
-  return w->precision = p;
+  return p;
+}
+
+/* rows (E x B) of normalised [s, a] into the copy's input (through w->x in bf16) */
+static void normalise_into(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *s, const float *a,
+                           size_t rows) {
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, C = O + A;
+  const int bf16 = w->net.precision == MBRL_PRECISION_BF16;
+#pragma omp parallel for schedule(static) if (rows >= 2048)
+  for (size_t r = 0; r < rows; r++) {
+    float *x = bf16 ? w->x + r * C : (float *)w->net.x + r * C;
+    const float *sr = s + r * O, *ar = a + r * A;
+    for (int j = 0; j < O; j++) x[j] = (sr[j] - dyn->obs_mean[j]) / (dyn->obs_std[j] + NORM_EPS);
+    for (int j = 0; j < A; j++) x[O + j] = (ar[j] - dyn->act_mean[j]) / (dyn->act_std[j] + NORM_EPS);
+    if (bf16)
+      mbrl_bf16_from_f32((uint16_t *)w->net.x + r * C, x, (size_t)C);
+  }
 }
 
 void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
                            const float *acts, float *next_states, int B) {
   MBRL_ASSERT(dyn->has_stats && B >= 0 && B <= w->max_B && w->dyn == dyn);
   const int O = dyn->cfg.obs_dim;
-  size_t rows = (size_t)dyn->cfg.E * B;
-  normalise_inputs(dyn, w->x, states, acts, rows);
-  if (w->precision == MBRL_PRECISION_BF16) {
-    if (w->bf16_version != dyn->version) {
-      mbrl_ensemble_infer_sync(&w->bf16);
-      w->bf16_version = dyn->version;
-    }
-    mbrl_ensemble_infer_forward(&w->bf16, w->y, w->x, B);
-  } else {
-    mbrl_ensemble_forward(&dyn->net, &w->net, w->y, w->x, B);
+  const size_t rows = (size_t)dyn->cfg.E * B;
+  if (w->version != dyn->version) {
+    mbrl_ensemble_infer_sync(&w->net);
+    w->version = dyn->version;
   }
+  normalise_into(dyn, w, states, acts, rows);
+  mbrl_ensemble_infer_forward_x(&w->net, w->y, B);
+#pragma omp parallel for schedule(static) if (rows >= 2048)
   for (size_t r = 0; r < rows; r++) {
     const float *s = states + r * O, *d = w->y + r * O;
     float *s2 = next_states + r * O;

@@ -12,10 +12,10 @@ void mbrl_ref_linear_backward(float *dx, float *dw, float *db, const float *dy, 
 void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const float *b, int E,
                               int B, int in, int out, mbrl_act act);
 /* y = act(x w^T + b) with x (E x B x in) and w (E x out x in) bfloat16 when bf16_in, else fp32,
- * b fp32 (E x out) or NULL, fp32 accumulation; y (E x B rows of out values, ldy apart) is
- * bfloat16 when bf16_out (which needs bf16_in), else fp32 */
-void mbrl_dnnl_linear_forward_ld(void *y, int ldy, const void *x, const void *w, const float *b, int E, int B,
-                                 int in, int out, mbrl_act act, int bf16_in, int bf16_out);
+ * b fp32 (E x out) or NULL, fp32 accumulation; y (E x B x out) bfloat16 when bf16_out (which
+ * needs bf16_in), else fp32 */
+void mbrl_dnnl_linear_forward_dt(void *y, const void *x, const void *w, const float *b, int E, int B, int in,
+                                 int out, mbrl_act act, int bf16_in, int bf16_out);
 void mbrl_dnnl_linear_backward(float *dx, float *dw, const float *dy, const float *x,
                                const float *w, int E, int B, int in, int out);
 

@@ -18,7 +18,7 @@ enum { MAX_ARGS = 4, CACHE_SIZE = 64 };
 enum { DT_F32, DT_BF16, DT_BF16_F32OUT };
 
 typedef struct {
-  int used, op, E, B, in, out, act, bias, dt, ld; /* ld: the forward output's row stride */
+  int used, op, E, B, in, out, act, bias, dt;
   dnnl_primitive_t prim;
   int nargs, calls;             /* arguments; executions per call (one per member or one) */
   int64_t step[MAX_ARGS];       /* element offset of each argument between executions */
@@ -116,14 +116,14 @@ static void build(entry *en) {
     dnnl_data_type_t xt = en->dt == DT_F32 ? dnnl_f32 : dnnl_bf16;
     src = md2(B, in, in, 1, xt);
     wei = md2(in, out, 1, in, xt);
-    dst = md2(B, out, en->ld, 1, en->dt == DT_BF16 ? dnnl_bf16 : dnnl_f32);
+    dst = md2(B, out, out, 1, en->dt == DT_BF16 ? dnnl_bf16 : dnnl_f32);
     bias = md2(1, out, out, 1, dnnl_f32);
     if (en->act != MBRL_ACT_IDENTITY)
       check(dnnl_post_ops_append_eltwise(po, 1.0f, alg_of(en->act),
                                          en->act == MBRL_ACT_SILU ? 1.0f : 0.0f, 0.0f),
             "eltwise post op");
     en->calls = (int)E;
-    en->step[0] = B * in, en->step[1] = out * in, en->step[2] = B * en->ld, en->step[3] = out;
+    en->step[0] = B * in, en->step[1] = out * in, en->step[2] = B * out, en->step[3] = out;
   } else if (en->op == OP_DX) {
     /* dx (E,B,in) = dy (E,B,out) . w (E,out,in) */
     src = md3(E, B, out, B * out, out, 1);
@@ -167,14 +167,14 @@ static void release(entry *en) {
 /* finds or builds the primitive, binds the pointers and runs it; the cache lock is held
  * throughout because the bound memory objects are shared */
 static void run(int op, int E, int B, int in, int out, int act, const void *const ptrs[MAX_ARGS],
-                int bias, int dt, int ld) {
+                int bias, int dt) {
   pthread_once(&g.once, init_once);
   pthread_mutex_lock(&g.lock);
   entry *en = NULL;
   for (int i = 0; i < CACHE_SIZE && !en; i++) {
     entry *c = &g.cache[i];
     if (c->used && c->op == op && c->E == E && c->B == B && c->in == in && c->out == out &&
-        c->act == act && c->bias == bias && c->dt == dt && c->ld == ld)
+        c->act == act && c->bias == bias && c->dt == dt)
       en = c;
   }
   if (!en) {
@@ -187,7 +187,7 @@ static void run(int op, int E, int B, int in, int out, int act, const void *cons
       release(&g.cache[slot]);
     }
     en = &g.cache[slot];
-    *en = (entry){.used = 1, .op = op, .E = E, .B = B, .in = in, .out = out, .act = act, .bias = bias, .dt = dt, .ld = ld};
+    *en = (entry){.used = 1, .op = op, .E = E, .B = B, .in = in, .out = out, .act = act, .bias = bias, .dt = dt};
     build(en);
   }
   /* element sizes of the arguments, to step them per member: x, w, y, bias */
@@ -206,23 +206,22 @@ static void run(int op, int E, int B, int in, int out, int act, const void *cons
 void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const float *b, int E,
                               int B, int in, int out, mbrl_act act) {
   const void *ptrs[MAX_ARGS] = {x, w, y, b};
-  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, DT_F32, out);
+  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, DT_F32);
 }
 
-void mbrl_dnnl_linear_forward_ld(void *y, int ldy, const void *x, const void *w, const float *b, int E, int B,
-                                 int in, int out, mbrl_act act, int bf16_in, int bf16_out) {
+void mbrl_dnnl_linear_forward_dt(void *y, const void *x, const void *w, const float *b, int E, int B, int in,
+                                 int out, mbrl_act act, int bf16_in, int bf16_out) {
   MBRL_ASSERT(bf16_in || !bf16_out);
   const void *ptrs[MAX_ARGS] = {x, w, y, b};
-  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, !bf16_in ? DT_F32 : bf16_out ? DT_BF16 : DT_BF16_F32OUT,
-      ldy);
+  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, !bf16_in ? DT_F32 : bf16_out ? DT_BF16 : DT_BF16_F32OUT);
 }
 
 void mbrl_dnnl_linear_backward(float *dx, float *dw, const float *dy, const float *x,
                                const float *w, int E, int B, int in, int out) {
   if (dx) {
     const void *p[MAX_ARGS] = {dy, w, dx, NULL};
-    run(OP_DX, E, B, in, out, MBRL_ACT_IDENTITY, p, 0, DT_F32, 0);
+    run(OP_DX, E, B, in, out, MBRL_ACT_IDENTITY, p, 0, DT_F32);
   }
   const void *p[MAX_ARGS] = {dy, x, dw, NULL};
-  run(OP_DW, E, B, in, out, MBRL_ACT_IDENTITY, p, 0, DT_F32, 0);
+  run(OP_DW, E, B, in, out, MBRL_ACT_IDENTITY, p, 0, DT_F32);
 }

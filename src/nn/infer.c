@@ -1,5 +1,5 @@
-/* Inference copies of ensembles in fp32 or bfloat16: rounding, padded weight copies, and the
- * forward through oneDNN or through the plain-C reference. */
+/* Inference copies of ensembles in fp32 or bfloat16: rounding, weight copies, and the forward
+ * through oneDNN or through the plain-C reference. */
 #include <string.h>
 
 #include "mbrl/core.h"
@@ -37,8 +37,6 @@ void mbrl_f32_from_bf16(float *dst, const uint16_t *src, size_t n) {
   }
 }
 
-static int pad32(int n) { return (n + 31) & ~31; }
-
 /* a zeroed allocation of n values of the copy's element type */
 static void *zalloc(const mbrl_ensemble_infer *q, size_t n) {
   void *p = mbrl_alloc(n * q->elem);
@@ -57,20 +55,18 @@ void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, 
   const size_t E = (size_t)ens->cfg.E, L = (size_t)ens->n_layers;
   size_t nw = 0, nb = 0;
   for (size_t l = 0; l < L; l++) {
-    q->K[l] = pad32(ens->dim[l]);
-    nw += E * ens->dim[l + 1] * q->K[l];
+    nw += E * ens->dim[l + 1] * ens->dim[l];
     nb += E * ens->dim[l + 1];
   }
-  /* zeroed, so the padding columns of weights and activations stay zero */
   q->w_slab = zalloc(q, nw);
   q->b_slab = mbrl_alloc(nb * sizeof(float));
-  q->x = zalloc(q, E * max_B * q->K[0]);
+  q->x = zalloc(q, E * max_B * ens->dim[0]);
   nw = nb = 0;
   for (size_t l = 0; l < L; l++) {
     q->w[l] = (char *)q->w_slab + nw * q->elem, q->b[l] = q->b_slab + nb;
-    nw += E * ens->dim[l + 1] * q->K[l];
+    nw += E * ens->dim[l + 1] * ens->dim[l];
     nb += E * ens->dim[l + 1];
-    if (l + 1 < L) q->h[l] = zalloc(q, E * max_B * pad32(ens->dim[l + 1]));
+    if (l + 1 < L) q->h[l] = zalloc(q, E * max_B * ens->dim[l + 1]);
   }
   mbrl_ensemble_infer_sync(q);
 }
@@ -82,14 +78,12 @@ void mbrl_ensemble_infer_free(mbrl_ensemble_infer *q) {
   memset(q, 0, sizeof *q);
 }
 
-/* rows of n fp32 values, src_ld apart, into the copy's type in rows dst_ld apart */
-static void put_rows(const mbrl_ensemble_infer *q, void *dst, size_t dst_ld, const float *src, size_t src_ld,
-                     size_t rows, size_t n) {
-  for (size_t r = 0; r < rows; r++)
-    if (q->precision == MBRL_PRECISION_BF16)
-      mbrl_bf16_from_f32((uint16_t *)dst + r * dst_ld, src + r * src_ld, n);
-    else
-      memcpy((float *)dst + r * dst_ld, src + r * src_ld, n * sizeof(float));
+/* n fp32 values into the copy's type */
+static void put(const mbrl_ensemble_infer *q, void *dst, const float *src, size_t n) {
+  if (q->precision == MBRL_PRECISION_BF16)
+    mbrl_bf16_from_f32(dst, src, n);
+  else
+    memcpy(dst, src, n * sizeof(float));
 }
 
 void mbrl_ensemble_infer_sync(mbrl_ensemble_infer *q) {
@@ -97,7 +91,7 @@ void mbrl_ensemble_infer_sync(mbrl_ensemble_infer *q) {
   const size_t E = (size_t)ens->cfg.E;
   for (int l = 0; l < ens->n_layers; l++) {
     size_t in = (size_t)ens->dim[l], out = (size_t)ens->dim[l + 1];
-    put_rows(q, q->w[l], (size_t)q->K[l], ens->w[l], in, E * out, in);
+    put(q, q->w[l], ens->w[l], E * out * in);
     memcpy(q->b[l], ens->b[l], E * out * sizeof(float));
   }
 }
@@ -121,19 +115,26 @@ void mbrl_ensemble_infer_forward(mbrl_ensemble_infer *q, float *y, const float *
   const mbrl_ensemble *ens = q->src;
   MBRL_ASSERT(B >= 0 && B <= q->max_B);
   if (B == 0) return;
+  put(q, q->x, x, (size_t)ens->cfg.E * B * ens->dim[0]);
+  mbrl_ensemble_infer_forward_x(q, y, B);
+}
+
+void mbrl_ensemble_infer_forward_x(mbrl_ensemble_infer *q, float *y, int B) {
+  const mbrl_ensemble *ens = q->src;
+  MBRL_ASSERT(B >= 0 && B <= q->max_B);
+  if (B == 0) return;
   const int E = ens->cfg.E, L = ens->n_layers, bf16 = q->precision == MBRL_PRECISION_BF16;
-  put_rows(q, q->x, (size_t)q->K[0], x, (size_t)ens->dim[0], (size_t)E * B, (size_t)ens->dim[0]);
   const void *h = q->x;
   for (int l = 0; l < L; l++) {
-    int out = ens->dim[l + 1], last = l == L - 1, ld = last ? out : q->K[l + 1];
+    int in = ens->dim[l], out = ens->dim[l + 1], last = l == L - 1;
     mbrl_act act = last ? ens->cfg.out_act : ens->cfg.act;
     if (ens->backend == MBRL_BACKEND_DNNL) {
-      mbrl_dnnl_linear_forward_ld(last ? (void *)y : q->h[l], ld, h, q->w[l], q->b[l], E, B, q->K[l], out, act,
-                                  bf16, bf16 && !last);
+      mbrl_dnnl_linear_forward_dt(last ? (void *)y : q->h[l], h, q->w[l], q->b[l], E, B, in, out, act, bf16,
+                                  bf16 && !last);
     } else {
       float *dst = last ? y : mbrl_alloc((size_t)E * B * out * sizeof(float));
-      ref_layer(q, dst, h, q->w[l], q->b[l], E, B, q->K[l], out, act);
-      if (!last) put_rows(q, q->h[l], (size_t)ld, dst, (size_t)out, (size_t)E * B, (size_t)out), mbrl_free(dst);
+      ref_layer(q, dst, h, q->w[l], q->b[l], E, B, in, out, act);
+      if (!last) put(q, q->h[l], dst, (size_t)E * B * out), mbrl_free(dst);
     }
     if (!last) h = q->h[l];
   }

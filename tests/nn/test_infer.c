@@ -117,11 +117,9 @@ Test(infer, fp32_copy_matches_the_ensemble) {
   mbrl_ensemble_forward(&n.ens, &n.w, n.y32, n.x, n.B);
   n.ens.backend = MBRL_BACKEND_REF;
   mbrl_ensemble_infer_forward(&n.q, n.yref, n.x, n.B);
-  /* zero padding adds nothing: only the summation order differs */
+  /* the same products: the copy and the ensemble agree, the oracle to rounding */
   cr_expect_lt(max_abs_diff(n.y16, n.y32, ny), 1e-5f);
   cr_expect_lt(max_abs_diff(n.yref, n.y32, ny), 1e-5f);
-  cr_expect_eq(n.q.K[0], 32);
-  cr_expect_eq(n.q.K[1], 64);
   net_free(&n);
 }
 
