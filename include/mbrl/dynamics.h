@@ -97,7 +97,7 @@ typedef struct mbrl_dynamics_work {
   int max_B;
   mbrl_ensemble_infer net;  /* the network's inference copy, holding the normalised inputs */
   int64_t version;          /* dyn->version the copy was taken at */
-  float *x;                 /* (E x max_B x (obs_dim + act_dim)) normalised inputs in fp32 */
+  float *x;                 /* (E x max_B x (obs_dim + act_dim)) normalised inputs before bf16 */
   float *y;                 /* (E x max_B x obs_dim) normalised changes */
 } mbrl_dynamics_work;
 

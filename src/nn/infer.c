@@ -37,13 +37,6 @@ void mbrl_f32_from_bf16(float *dst, const uint16_t *src, size_t n) {
   }
 }
 
-/* a zeroed allocation of n values of the copy's element type */
-static void *zalloc(const mbrl_ensemble_infer *q, size_t n) {
-  void *p = mbrl_alloc(n * q->elem);
-  memset(p, 0, n * q->elem);
-  return p;
-}
-
 void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, mbrl_precision precision,
                               int max_B) {
   MBRL_ASSERT(max_B >= 1 && (precision == MBRL_PRECISION_FP32 || precision == MBRL_PRECISION_BF16));
@@ -58,15 +51,15 @@ void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, 
     nw += E * ens->dim[l + 1] * ens->dim[l];
     nb += E * ens->dim[l + 1];
   }
-  q->w_slab = zalloc(q, nw);
+  q->w_slab = mbrl_alloc(nw * q->elem);
   q->b_slab = mbrl_alloc(nb * sizeof(float));
-  q->x = zalloc(q, E * max_B * ens->dim[0]);
+  q->x = mbrl_alloc(E * max_B * ens->dim[0] * q->elem);
   nw = nb = 0;
   for (size_t l = 0; l < L; l++) {
     q->w[l] = (char *)q->w_slab + nw * q->elem, q->b[l] = q->b_slab + nb;
     nw += E * ens->dim[l + 1] * ens->dim[l];
     nb += E * ens->dim[l + 1];
-    if (l + 1 < L) q->h[l] = zalloc(q, E * max_B * ens->dim[l + 1]);
+    if (l + 1 < L) q->h[l] = mbrl_alloc(E * max_B * ens->dim[l + 1] * q->elem);
   }
   mbrl_ensemble_infer_sync(q);
 }
@@ -96,18 +89,18 @@ void mbrl_ensemble_infer_sync(mbrl_ensemble_infer *q) {
   }
 }
 
-/* the oracle: one layer in plain C, y fp32 and dense */
+/* the oracle: one layer in plain C, y fp32 */
 static void ref_layer(const mbrl_ensemble_infer *q, float *y, const void *x, const void *w, const float *b, int E,
-                      int B, int K, int out, mbrl_act act) {
+                      int B, int in, int out, mbrl_act act) {
   if (q->precision == MBRL_PRECISION_FP32) {
-    mbrl_ref_linear_forward(y, x, w, b, E, B, K, out, act);
+    mbrl_ref_linear_forward(y, x, w, b, E, B, in, out, act);
     return;
   }
-  size_t nx = (size_t)E * B * K, nw = (size_t)E * out * K;
+  size_t nx = (size_t)E * B * in, nw = (size_t)E * out * in;
   float *xf = mbrl_alloc(nx * sizeof(float)), *wf = mbrl_alloc(nw * sizeof(float));
   mbrl_f32_from_bf16(xf, x, nx);
   mbrl_f32_from_bf16(wf, w, nw);
-  mbrl_ref_linear_forward(y, xf, wf, b, E, B, K, out, act);
+  mbrl_ref_linear_forward(y, xf, wf, b, E, B, in, out, act);
   mbrl_free(xf), mbrl_free(wf);
 }
 
