@@ -115,6 +115,7 @@ int mbrl_dynamics_update_stats(mbrl_dynamics *dyn, const mbrl_buffer *buf, char 
 static void normalise_inputs(const mbrl_dynamics *dyn, float *x, const float *s, const float *a,
                              size_t rows) {
   const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim;
+#pragma omp parallel for schedule(static) if (rows >= 2048)
   for (size_t r = 0; r < rows; r++) {
     float *xr = x + r * (size_t)(O + A);
     const float *sr = s + r * O, *ar = a + r * A;
@@ -206,22 +207,6 @@ mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_prec
   return p;
 }
 
-/* rows (E x B) of normalised [s, a] into the copy's input (through w->x in bf16) */
-static void normalise_into(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *s, const float *a,
-                           size_t rows) {
-  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, C = O + A;
-  const int bf16 = w->net.precision == MBRL_PRECISION_BF16;
-#pragma omp parallel for schedule(static) if (rows >= 2048)
-  for (size_t r = 0; r < rows; r++) {
-    float *x = bf16 ? w->x + r * C : (float *)w->net.x + r * C;
-    const float *sr = s + r * O, *ar = a + r * A;
-    for (int j = 0; j < O; j++) x[j] = (sr[j] - dyn->obs_mean[j]) / (dyn->obs_std[j] + NORM_EPS);
-    for (int j = 0; j < A; j++) x[O + j] = (ar[j] - dyn->act_mean[j]) / (dyn->act_std[j] + NORM_EPS);
-    if (bf16)
-      mbrl_bf16_from_f32((uint16_t *)w->net.x + r * C, x, (size_t)C);
-  }
-}
-
 void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
                            const float *acts, float *next_states, int B) {
   MBRL_ASSERT(dyn->has_stats && B >= 0 && B <= w->max_B && w->dyn == dyn);
@@ -231,7 +216,13 @@ void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, cons
     mbrl_ensemble_infer_sync(&w->net);
     w->version = dyn->version;
   }
-  normalise_into(dyn, w, states, acts, rows);
+  /* the normalised inputs go straight into the copy, through w->x in bf16 */
+  if (w->net.precision == MBRL_PRECISION_BF16) {
+    normalise_inputs(dyn, w->x, states, acts, rows);
+    mbrl_bf16_from_f32(w->net.x, w->x, rows * (size_t)(O + dyn->cfg.act_dim));
+  } else {
+    normalise_inputs(dyn, w->net.x, states, acts, rows);
+  }
   mbrl_ensemble_infer_forward_x(&w->net, w->y, B);
 #pragma omp parallel for schedule(static) if (rows >= 2048)
   for (size_t r = 0; r < rows; r++) {
