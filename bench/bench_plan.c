@@ -23,9 +23,7 @@ static void run_plan(void *ctx) {
 }
 
 typedef struct {
-  const mbrl_ensemble *net;
-  mbrl_ensemble_work *w;
-  mbrl_ensemble_infer *q; /* not NULL: in bf16 */
+  mbrl_ensemble_infer *q; /* the network copy the planner's predictions run through */
   const float *x;
   float *y;
 } fwd_args;
@@ -33,11 +31,7 @@ typedef struct {
 /* the H forward calls over E x N rows that one planning step makes */
 static void run_forwards(void *ctx) {
   fwd_args *a = ctx;
-  for (int t = 0; t < H; t++)
-    if (a->q)
-      mbrl_ensemble_infer_forward(a->q, a->y, a->x, N);
-    else
-      mbrl_ensemble_forward(a->net, a->w, a->y, a->x, N);
+  for (int t = 0; t < H; t++) mbrl_ensemble_infer_forward(a->q, a->y, a->x, N);
 }
 
 /* best times of a planning step and of its bare forwards (iters of them), measured in alternating
@@ -85,10 +79,6 @@ void bench_plan(int threads) {
             O + A, O, spec->name);
   float *x = mbrl_alloc((size_t)E * N * (O + A) * sizeof(float)), *y = mbrl_alloc((size_t)E * N * O * sizeof(float));
   mbrl_rng_fill_normal(&r, x, (size_t)E * N * (O + A), 0.0f, 1.0f);
-  mbrl_ensemble_work fw;
-  mbrl_ensemble_work_init(&fw, &dyn.net, N);
-  mbrl_ensemble_infer q;
-  mbrl_ensemble_infer_init(&q, &dyn.net, MBRL_PRECISION_BF16, N);
   const double step_flops = H * mbrl_ensemble_forward_flops(&dyn.net, N);
 
   for (int prec = MBRL_PRECISION_FP32; prec <= MBRL_PRECISION_BF16; prec++) {
@@ -102,7 +92,7 @@ void bench_plan(int threads) {
     mbrl_dynamics_work_init(&w, &dyn, N);
     mbrl_dynamics_work_set_precision(&w, (mbrl_precision)prec);
     mbrl_model model = mbrl_dynamics_model(&w);
-    fwd_args fa = {&dyn.net, &fw, prec == MBRL_PRECISION_BF16 ? &q : NULL, x, y};
+    fwd_args fa = {&w.net, x, y};
 
     mbrl_planner_config pc = mbrl_planner_defaults();
     pc.H = H, pc.N = N;
@@ -131,8 +121,6 @@ void bench_plan(int threads) {
     mbrl_planner_free(&cem);
     mbrl_dynamics_work_free(&w);
   }
-  mbrl_ensemble_infer_free(&q);
-  mbrl_ensemble_work_free(&fw);
   mbrl_free(x), mbrl_free(y);
   mbrl_buffer_free(&buf);
   mbrl_paths_free(&paths);
