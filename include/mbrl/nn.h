@@ -200,6 +200,8 @@ typedef struct mbrl_ensemble_infer {
   int max_B;
   void *w_slab;                 /* weights, w[l] (E x dim[l+1] x dim[l]) point into it */
   void *w[MBRL_MAX_LAYERS];
+  void *packed_slab;            /* with the oneDNN backend, the weights packed for its kernel */
+  void *packed[MBRL_MAX_LAYERS];
   float *b_slab;                /* fp32 biases, b[l] (E x dim[l+1]) */
   float *b[MBRL_MAX_LAYERS];
   void *x;                      /* (E x max_B x dim[0]) the input */

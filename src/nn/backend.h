@@ -16,6 +16,15 @@ void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const fl
  * needs bf16_in), else fp32 */
 void mbrl_dnnl_linear_forward_dt(void *y, const void *x, const void *w, const float *b, int E, int B, int in,
                                  int out, mbrl_act act, int bf16_in, int bf16_out);
+/* Bytes of one member's weights (out x in) packed into the layout the forward's kernel reads, in
+ * bfloat16 or fp32; mbrl_dnnl_pack writes one member's plain weights (out x in, row-major, same
+ * type) into it. */
+size_t mbrl_dnnl_packed_size(int in, int out, int bf16);
+void mbrl_dnnl_pack(void *dst, const void *w, int in, int out, int bf16);
+/* mbrl_dnnl_linear_forward_dt with w the E members' weights packed by mbrl_dnnl_pack, one after
+ * the other */
+void mbrl_dnnl_linear_forward_packed(void *y, const void *x, const void *w, const float *b, int E, int B, int in,
+                                     int out, mbrl_act act, int bf16_in, int bf16_out);
 void mbrl_dnnl_linear_backward(float *dx, float *dw, const float *dy, const float *x,
                                const float *w, int E, int B, int in, int out);
 

@@ -1,7 +1,7 @@
 /* The oneDNN backend: dense layers as fp32 matmuls (forward with bias and activation fused, one
  * per member; backward batched over members), bfloat16 forwards (fp32 accumulation, bias and
- * activation), primitives cached by shape and data types. This is the only file that includes
- * oneDNN's headers. */
+ * activation), forwards on weights packed into the kernel's own layout, primitives cached by
+ * shape and data types. This is the only file that includes oneDNN's headers. */
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,7 +11,8 @@
 #include "mbrl/core.h"
 #include "nn/backend.h"
 
-enum { OP_FWD, OP_DX, OP_DW };
+/* OP_FWDP is OP_FWD on packed weights; OP_PACK packs one member's weights */
+enum { OP_FWD, OP_FWDP, OP_DX, OP_DW, OP_PACK };
 enum { MAX_ARGS = 4, CACHE_SIZE = 64 };
 
 /* data types of a forward: all fp32, or bf16 input and weights with a bf16 or an fp32 output */
@@ -21,7 +22,7 @@ typedef struct {
   int used, op, E, B, in, out, act, bias, dt;
   dnnl_primitive_t prim;
   int nargs, calls;             /* arguments; executions per call (one per member or one) */
-  int64_t step[MAX_ARGS];       /* element offset of each argument between executions */
+  int64_t step[MAX_ARGS];       /* byte offset of each argument between executions */
   dnnl_exec_arg_t args[MAX_ARGS];
 } entry;
 
@@ -101,29 +102,70 @@ static dnnl_alg_kind_t alg_of(int act) {
   }
 }
 
+/* the layout the forward's kernel wants its weights (in x out) in: oneDNN's brgemm kernels copy
+ * plain weights into blocks of 16 x 64 (pairs of rows in bf16) on every call, so a copy kept
+ * packed saves that work; it does not depend on the number of rows */
+static dnnl_memory_desc_t packed_md(int64_t in, int64_t out, dnnl_data_type_t xt) {
+  dnnl_memory_desc_t src = md2(256, in, in, 1, xt), dst = md2(256, out, out, 1, xt), wei, res;
+  dnnl_dims_t dims = {in, out};
+  check(dnnl_memory_desc_init_by_tag(&wei, 2, dims, xt, dnnl_format_tag_any), "memory desc");
+  dnnl_matmul_desc_t desc;
+  check(dnnl_matmul_desc_init(&desc, &src, &wei, NULL, &dst), "matmul desc");
+  dnnl_primitive_desc_t pd;
+  check(dnnl_primitive_desc_create(&pd, &desc, NULL, g.engine, NULL), "matmul primitive desc");
+  res = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+  dnnl_primitive_desc_destroy(pd);
+  return res;
+}
+
+/* the reorder from plain weights (out x in, row-major) into packed_md */
+static void build_pack(entry *en) {
+  dnnl_data_type_t xt = en->dt == DT_F32 ? dnnl_f32 : dnnl_bf16;
+  dnnl_memory_desc_t src = md2(en->in, en->out, 1, en->in, xt), dst = packed_md(en->in, en->out, xt);
+  dnnl_primitive_desc_t pd;
+  check(dnnl_reorder_primitive_desc_create(&pd, &src, g.engine, &dst, g.engine, NULL), "reorder primitive desc");
+  check(dnnl_primitive_create(&en->prim, pd), "reorder primitive");
+  dnnl_primitive_desc_destroy(pd);
+  en->calls = 1, en->nargs = 2;
+  const dnnl_memory_desc_t *mds[2] = {&src, &dst};
+  const int ids[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
+  for (int i = 0; i < 2; i++) {
+    en->args[i].arg = ids[i];
+    check(dnnl_memory_create(&en->args[i].memory, mds[i], g.engine, DNNL_MEMORY_NONE), "memory");
+  }
+}
+
 /* builds the matmul for one (op, shape); args are bound to pointers at each call.
  * The forward runs one 2-D matmul per member with bias and activation fused: oneDNN 2.6 has no
  * fast kernel for a per-member bias on a batched matmul (as the matmul's bias it falls back to
  * its reference code, as a binary post-op it runs at half speed), while E calls of the 2-D
  * kernel reach the large-matmul rate. Backward products have no bias and run batched. */
 static void build(entry *en) {
+  if (en->op == OP_PACK) {
+    build_pack(en);
+    return;
+  }
   int64_t E = en->E, B = en->B, in = en->in, out = en->out;
   dnnl_memory_desc_t src, wei, dst, bias;
   dnnl_post_ops_t po;
   check(dnnl_post_ops_create(&po), "post ops");
-  if (en->op == OP_FWD) {
-    /* y (B,out) = x (B,in) . w^T + b, w stored (out,in); the bias stays fp32 */
+  if (en->op == OP_FWD || en->op == OP_FWDP) {
+    /* y (B,out) = x (B,in) . w^T + b, w stored (out,in) or packed; the bias stays fp32 */
     dnnl_data_type_t xt = en->dt == DT_F32 ? dnnl_f32 : dnnl_bf16;
+    dnnl_data_type_t yt = en->dt == DT_BF16 ? dnnl_bf16 : dnnl_f32;
     src = md2(B, in, in, 1, xt);
-    wei = md2(in, out, 1, in, xt);
-    dst = md2(B, out, out, 1, en->dt == DT_BF16 ? dnnl_bf16 : dnnl_f32);
+    wei = en->op == OP_FWDP ? packed_md(in, out, xt) : md2(in, out, 1, in, xt);
+    dst = md2(B, out, out, 1, yt);
     bias = md2(1, out, out, 1, dnnl_f32);
     if (en->act != MBRL_ACT_IDENTITY)
       check(dnnl_post_ops_append_eltwise(po, 1.0f, alg_of(en->act),
                                          en->act == MBRL_ACT_SILU ? 1.0f : 0.0f, 0.0f),
             "eltwise post op");
     en->calls = (int)E;
-    en->step[0] = B * in, en->step[1] = out * in, en->step[2] = B * out, en->step[3] = out;
+    en->step[0] = (int64_t)dnnl_memory_desc_get_size(&src);
+    en->step[1] = (int64_t)dnnl_memory_desc_get_size(&wei);
+    en->step[2] = (int64_t)dnnl_memory_desc_get_size(&dst);
+    en->step[3] = out * (int64_t)sizeof(float);
   } else if (en->op == OP_DX) {
     /* dx (E,B,in) = dy (E,B,out) . w (E,out,in) */
     src = md3(E, B, out, B * out, out, 1);
@@ -190,12 +232,9 @@ static void run(int op, int E, int B, int in, int out, int act, const void *cons
     *en = (entry){.used = 1, .op = op, .E = E, .B = B, .in = in, .out = out, .act = act, .bias = bias, .dt = dt};
     build(en);
   }
-  /* element sizes of the arguments, to step them per member: x, w, y, bias */
-  const int64_t size[MAX_ARGS] = {dt == DT_F32 ? 4 : 2, dt == DT_F32 ? 4 : 2, dt == DT_BF16 ? 2 : 4, 4};
   for (int c = 0; c < en->calls; c++) {
     for (int i = 0; i < en->nargs; i++)
-      check(dnnl_memory_set_data_handle(en->args[i].memory,
-                                        (void *)((uintptr_t)ptrs[i] + (uintptr_t)(c * en->step[i] * size[i]))),
+      check(dnnl_memory_set_data_handle(en->args[i].memory, (char *)(uintptr_t)ptrs[i] + c * en->step[i]),
             "bind");
     check(dnnl_primitive_execute(en->prim, g.stream, en->nargs, en->args), "execute");
   }
@@ -214,6 +253,24 @@ void mbrl_dnnl_linear_forward_dt(void *y, const void *x, const void *w, const fl
   MBRL_ASSERT(bf16_in || !bf16_out);
   const void *ptrs[MAX_ARGS] = {x, w, y, b};
   run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, !bf16_in ? DT_F32 : bf16_out ? DT_BF16 : DT_BF16_F32OUT);
+}
+
+void mbrl_dnnl_linear_forward_packed(void *y, const void *x, const void *w, const float *b, int E, int B, int in,
+                                     int out, mbrl_act act, int bf16_in, int bf16_out) {
+  MBRL_ASSERT(bf16_in || !bf16_out);
+  const void *ptrs[MAX_ARGS] = {x, w, y, b};
+  run(OP_FWDP, E, B, in, out, (int)act, ptrs, b != NULL, !bf16_in ? DT_F32 : bf16_out ? DT_BF16 : DT_BF16_F32OUT);
+}
+
+size_t mbrl_dnnl_packed_size(int in, int out, int bf16) {
+  pthread_once(&g.once, init_once);
+  dnnl_memory_desc_t d = packed_md(in, out, bf16 ? dnnl_bf16 : dnnl_f32);
+  return dnnl_memory_desc_get_size(&d);
+}
+
+void mbrl_dnnl_pack(void *dst, const void *w, int in, int out, int bf16) {
+  const void *ptrs[MAX_ARGS] = {w, dst};
+  run(OP_PACK, 1, 0, in, out, MBRL_ACT_IDENTITY, ptrs, 0, bf16 ? DT_BF16 : DT_F32);
 }
 
 void mbrl_dnnl_linear_backward(float *dx, float *dw, const float *dy, const float *x,

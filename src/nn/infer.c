@@ -52,11 +52,16 @@ void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, 
     nb += E * ens->dim[l + 1];
   }
   q->w_slab = mbrl_alloc(nw * q->elem);
+  const int dnnl = ens->backend == MBRL_BACKEND_DNNL, bf16 = precision == MBRL_PRECISION_BF16;
+  size_t packed_size[MBRL_MAX_LAYERS] = {0}, np = 0;
+  for (size_t l = 0; l < L && dnnl; l++) np += E * (packed_size[l] = mbrl_dnnl_packed_size(ens->dim[l], ens->dim[l + 1], bf16));
+  if (dnnl) q->packed_slab = mbrl_alloc(np);
   q->b_slab = mbrl_alloc(nb * sizeof(float));
   q->x = mbrl_alloc(E * max_B * ens->dim[0] * q->elem);
-  nw = nb = 0;
+  nw = nb = np = 0;
   for (size_t l = 0; l < L; l++) {
     q->w[l] = (char *)q->w_slab + nw * q->elem, q->b[l] = q->b_slab + nb;
+    if (dnnl) q->packed[l] = (char *)q->packed_slab + np, np += E * packed_size[l];
     nw += E * ens->dim[l + 1] * ens->dim[l];
     nb += E * ens->dim[l + 1];
     if (l + 1 < L) q->h[l] = mbrl_alloc(E * max_B * ens->dim[l + 1] * q->elem);
@@ -66,7 +71,7 @@ void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, 
 
 void mbrl_ensemble_infer_free(mbrl_ensemble_infer *q) {
   if (!q) return;
-  mbrl_free(q->w_slab), mbrl_free(q->b_slab), mbrl_free(q->x);
+  mbrl_free(q->w_slab), mbrl_free(q->packed_slab), mbrl_free(q->b_slab), mbrl_free(q->x);
   for (int l = 0; l < MBRL_MAX_LAYERS; l++) mbrl_free(q->h[l]);
   memset(q, 0, sizeof *q);
 }
@@ -82,10 +87,15 @@ static void put(const mbrl_ensemble_infer *q, void *dst, const float *src, size_
 void mbrl_ensemble_infer_sync(mbrl_ensemble_infer *q) {
   const mbrl_ensemble *ens = q->src;
   const size_t E = (size_t)ens->cfg.E;
+  const int bf16 = q->precision == MBRL_PRECISION_BF16;
   for (int l = 0; l < ens->n_layers; l++) {
-    size_t in = (size_t)ens->dim[l], out = (size_t)ens->dim[l + 1];
+    int in = ens->dim[l], out = ens->dim[l + 1];
     put(q, q->w[l], ens->w[l], E * out * in);
     memcpy(q->b[l], ens->b[l], E * out * sizeof(float));
+    if (!q->packed[l]) continue;
+    size_t size = mbrl_dnnl_packed_size(in, out, bf16);
+    for (size_t e = 0; e < E; e++)
+      mbrl_dnnl_pack((char *)q->packed[l] + e * size, (char *)q->w[l] + e * out * in * q->elem, in, out, bf16);
   }
 }
 
@@ -122,8 +132,8 @@ void mbrl_ensemble_infer_forward_x(mbrl_ensemble_infer *q, float *y, int B) {
     int in = ens->dim[l], out = ens->dim[l + 1], last = l == L - 1;
     mbrl_act act = last ? ens->cfg.out_act : ens->cfg.act;
     if (ens->backend == MBRL_BACKEND_DNNL) {
-      mbrl_dnnl_linear_forward_dt(last ? (void *)y : q->h[l], h, q->w[l], q->b[l], E, B, in, out, act, bf16,
-                                  bf16 && !last);
+      mbrl_dnnl_linear_forward_packed(last ? (void *)y : q->h[l], h, q->packed[l], q->b[l], E, B, in, out, act,
+                                      bf16, bf16 && !last);
     } else {
       float *dst = last ? y : mbrl_alloc((size_t)E * B * out * sizeof(float));
       ref_layer(q, dst, h, q->w[l], q->b[l], E, B, in, out, act);

@@ -123,6 +123,18 @@ Test(infer, fp32_copy_matches_the_ensemble) {
   net_free(&n);
 }
 
+/* the copy packs its weights once, for the kernel of any number of rows */
+Test(infer, fp32_copy_serves_fewer_rows) {
+  net n;
+  net_init(&n, MBRL_ACT_TANH, 100, MBRL_PRECISION_FP32);
+  for (int B = 1; B <= 65; B += 16) {
+    mbrl_ensemble_infer_forward(&n.q, n.y16, n.x, B);
+    mbrl_ensemble_forward(&n.ens, &n.w, n.y32, n.x, B);
+    cr_expect_lt(max_abs_diff(n.y16, n.y32, (size_t)n.E * B * 21), 1e-5f, "B %d", B);
+  }
+  net_free(&n);
+}
+
 Test(bf16, copy_changes_only_at_sync) {
   if (!mbrl_bf16_native()) cr_skip_test("the CPU has no native bf16");
   net n;
