@@ -34,11 +34,6 @@ typedef struct {
   int B;
 } net_args;
 
-static void run_forward(void *p) {
-  net_args *a = p;
-  mbrl_ensemble_forward(a->ens, a->w, a->y, a->x, a->B);
-}
-
 static void run_forward_infer(void *p) {
   net_args *a = p;
   mbrl_ensemble_infer_forward(a->q, a->y, a->x, a->B);
@@ -90,27 +85,24 @@ double bench_matmul_peak_bf16(void) {
   return peak;
 }
 
-/* fp32 through the ensemble, bf16 through an inference copy */
+/* through an inference copy (packed weights), as the planner's predictions run */
 static double forward_gflops(int E, int B, int in, int hidden, int out, mbrl_act act, mbrl_precision prec) {
   mbrl_rng r;
   mbrl_rng_init(&r, 2, 0);
   mbrl_mlp_config cfg = {.E = E, .in = in, .out = out, .n_hidden = 2, .hidden = hidden, .act = act};
   mbrl_ensemble ens;
   mbrl_ensemble_init(&ens, &cfg, &r, NULL, 0);
-  mbrl_ensemble_work w;
-  mbrl_ensemble_work_init(&w, &ens, B);
   float *x = mbrl_alloc((size_t)E * B * in * sizeof(float)), *y = mbrl_alloc((size_t)E * B * out * sizeof(float));
   mbrl_rng_fill_normal(&r, x, (size_t)E * B * in, 0.0f, 1.0f);
   mbrl_ensemble_infer q;
   mbrl_ensemble_infer_init(&q, &ens, prec, B);
-  net_args a = {.ens = &ens, .w = &w, .q = &q, .x = x, .y = y, .B = B};
-  double t = bench_best_time(200, prec == MBRL_PRECISION_BF16 ? run_forward_infer : run_forward, &a);
+  net_args a = {.ens = &ens, .q = &q, .x = x, .y = y, .B = B};
+  double t = bench_best_time(200, run_forward_infer, &a);
   double g = mbrl_ensemble_forward_flops(&ens, B) / t * 1e-9;
   bench_say("  ensemble forward E=%d B=%d %d->%d->%d->%d %s %s: %.3f ms\n", E, B, in, hidden, hidden, out,
             mbrl_act_name(act), mbrl_precision_name(prec), t * 1e3);
   mbrl_ensemble_infer_free(&q);
   mbrl_free(x), mbrl_free(y);
-  mbrl_ensemble_work_free(&w);
   mbrl_ensemble_free(&ens);
   return g;
 }
