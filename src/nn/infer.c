@@ -19,7 +19,7 @@ const char *mbrl_precision_name(mbrl_precision p) {
 }
 
 void mbrl_bf16_from_f32(uint16_t *dst, const float *src, size_t n) {
-#pragma omp simd
+#pragma omp parallel for simd schedule(static) if (n >= 32768)
   for (size_t i = 0; i < n; i++) {
     uint32_t u;
     memcpy(&u, &src[i], sizeof u);
