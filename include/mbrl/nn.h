@@ -200,7 +200,7 @@ typedef struct mbrl_ensemble_infer {
   int max_B;
   void *w_slab;                 /* weights, w[l] (E x dim[l+1] x dim[l]) point into it */
   void *w[MBRL_MAX_LAYERS];
-  void *packed_slab;            /* with the oneDNN backend, the weights packed for its kernel */
+  void *packed_slab;            /* the weights packed for oneDNN's kernel, packed[l] per layer */
   void *packed[MBRL_MAX_LAYERS];
   float *b_slab;                /* fp32 biases, b[l] (E x dim[l+1]) */
   float *b[MBRL_MAX_LAYERS];

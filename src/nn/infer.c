@@ -46,23 +46,25 @@ void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, 
   q->elem = precision == MBRL_PRECISION_BF16 ? sizeof(uint16_t) : sizeof(float);
   q->max_B = max_B;
   const size_t E = (size_t)ens->cfg.E, L = (size_t)ens->n_layers;
-  size_t nw = 0, nb = 0;
+  const int bf16 = precision == MBRL_PRECISION_BF16;
+  /* plain weights (for the plain-C path), the same packed for oneDNN's kernel, biases */
+  size_t nw = 0, np = 0, nb = 0;
   for (size_t l = 0; l < L; l++) {
     nw += E * ens->dim[l + 1] * ens->dim[l];
+    np += E * mbrl_dnnl_packed_size(ens->dim[l], ens->dim[l + 1], bf16);
     nb += E * ens->dim[l + 1];
   }
   q->w_slab = mbrl_alloc(nw * q->elem);
-  const int dnnl = ens->backend == MBRL_BACKEND_DNNL, bf16 = precision == MBRL_PRECISION_BF16;
-  size_t packed_size[MBRL_MAX_LAYERS] = {0}, np = 0;
-  for (size_t l = 0; l < L && dnnl; l++) np += E * (packed_size[l] = mbrl_dnnl_packed_size(ens->dim[l], ens->dim[l + 1], bf16));
-  if (dnnl) q->packed_slab = mbrl_alloc(np);
+  q->packed_slab = mbrl_alloc(np);
   q->b_slab = mbrl_alloc(nb * sizeof(float));
   q->x = mbrl_alloc(E * max_B * ens->dim[0] * q->elem);
-  nw = nb = np = 0;
+  nw = np = nb = 0;
   for (size_t l = 0; l < L; l++) {
-    q->w[l] = (char *)q->w_slab + nw * q->elem, q->b[l] = q->b_slab + nb;
-    if (dnnl) q->packed[l] = (char *)q->packed_slab + np, np += E * packed_size[l];
+    q->w[l] = (char *)q->w_slab + nw * q->elem;
+    q->packed[l] = (char *)q->packed_slab + np;
+    q->b[l] = q->b_slab + nb;
     nw += E * ens->dim[l + 1] * ens->dim[l];
+    np += E * mbrl_dnnl_packed_size(ens->dim[l], ens->dim[l + 1], bf16);
     nb += E * ens->dim[l + 1];
     if (l + 1 < L) q->h[l] = mbrl_alloc(E * max_B * ens->dim[l + 1] * q->elem);
   }
@@ -92,7 +94,6 @@ void mbrl_ensemble_infer_sync(mbrl_ensemble_infer *q) {
     int in = ens->dim[l], out = ens->dim[l + 1];
     put(q, q->w[l], ens->w[l], E * out * in);
     memcpy(q->b[l], ens->b[l], E * out * sizeof(float));
-    if (!q->packed[l]) continue;
     size_t size = mbrl_dnnl_packed_size(in, out, bf16);
     for (size_t e = 0; e < E; e++)
       mbrl_dnnl_pack((char *)q->packed[l] + e * size, (char *)q->w[l] + e * out * in * q->elem, in, out, bf16);
