@@ -17,10 +17,10 @@ void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const fl
 void mbrl_dnnl_linear_forward_dt(void *y, const void *x, const void *w, const float *b, int E, int B, int in,
                                  int out, mbrl_act act, int bf16_in, int bf16_out);
 /* Bytes of one member's weights (out x in) packed into the layout the forward's kernel reads, in
- * bfloat16 or fp32; mbrl_dnnl_pack writes one member's plain weights (out x in, row-major, same
- * type) into it. */
+ * bfloat16 or fp32; mbrl_dnnl_pack writes E members' plain weights (E x out x in, row-major, same
+ * type) into it, one member after the other. */
 size_t mbrl_dnnl_packed_size(int in, int out, int bf16);
-void mbrl_dnnl_pack(void *dst, const void *w, int in, int out, int bf16);
+void mbrl_dnnl_pack(void *dst, const void *w, int E, int in, int out, int bf16);
 /* mbrl_dnnl_linear_forward_dt with w the E members' weights packed by mbrl_dnnl_pack, one after
  * the other */
 void mbrl_dnnl_linear_forward_packed(void *y, const void *x, const void *w, const float *b, int E, int B, int in,

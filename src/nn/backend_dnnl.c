@@ -11,7 +11,7 @@
 #include "mbrl/core.h"
 #include "nn/backend.h"
 
-/* OP_FWDP is OP_FWD on packed weights; OP_PACK packs one member's weights */
+/* OP_FWDP is OP_FWD on packed weights; OP_PACK packs the members' weights */
 enum { OP_FWD, OP_FWDP, OP_DX, OP_DW, OP_PACK };
 enum { MAX_ARGS = 4, CACHE_SIZE = 64 };
 
@@ -118,7 +118,7 @@ static dnnl_memory_desc_t packed_md(int64_t in, int64_t out, dnnl_data_type_t xt
   return res;
 }
 
-/* the reorder from plain weights (out x in, row-major) into packed_md */
+/* the reorder of E members' plain weights (out x in, row-major) into packed_md, one after the other */
 static void build_pack(entry *en) {
   dnnl_data_type_t xt = en->dt == DT_F32 ? dnnl_f32 : dnnl_bf16;
   dnnl_memory_desc_t src = md2(en->in, en->out, 1, en->in, xt), dst = packed_md(en->in, en->out, xt);
@@ -126,11 +126,12 @@ static void build_pack(entry *en) {
   check(dnnl_reorder_primitive_desc_create(&pd, &src, g.engine, &dst, g.engine, NULL), "reorder primitive desc");
   check(dnnl_primitive_create(&en->prim, pd), "reorder primitive");
   dnnl_primitive_desc_destroy(pd);
-  en->calls = 1, en->nargs = 2;
+  en->calls = en->E, en->nargs = 2;
   const dnnl_memory_desc_t *mds[2] = {&src, &dst};
   const int ids[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
   for (int i = 0; i < 2; i++) {
     en->args[i].arg = ids[i];
+    en->step[i] = (int64_t)dnnl_memory_desc_get_size(mds[i]);
     check(dnnl_memory_create(&en->args[i].memory, mds[i], g.engine, DNNL_MEMORY_NONE), "memory");
   }
 }
@@ -248,18 +249,22 @@ void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const fl
   run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, DT_F32);
 }
 
+/* the data types of a forward with bf16 or fp32 input and output */
+static int forward_dt(int bf16_in, int bf16_out) {
+  MBRL_ASSERT(bf16_in || !bf16_out);
+  return !bf16_in ? DT_F32 : bf16_out ? DT_BF16 : DT_BF16_F32OUT;
+}
+
 void mbrl_dnnl_linear_forward_dt(void *y, const void *x, const void *w, const float *b, int E, int B, int in,
                                  int out, mbrl_act act, int bf16_in, int bf16_out) {
-  MBRL_ASSERT(bf16_in || !bf16_out);
   const void *ptrs[MAX_ARGS] = {x, w, y, b};
-  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, !bf16_in ? DT_F32 : bf16_out ? DT_BF16 : DT_BF16_F32OUT);
+  run(OP_FWD, E, B, in, out, (int)act, ptrs, b != NULL, forward_dt(bf16_in, bf16_out));
 }
 
 void mbrl_dnnl_linear_forward_packed(void *y, const void *x, const void *w, const float *b, int E, int B, int in,
                                      int out, mbrl_act act, int bf16_in, int bf16_out) {
-  MBRL_ASSERT(bf16_in || !bf16_out);
   const void *ptrs[MAX_ARGS] = {x, w, y, b};
-  run(OP_FWDP, E, B, in, out, (int)act, ptrs, b != NULL, !bf16_in ? DT_F32 : bf16_out ? DT_BF16 : DT_BF16_F32OUT);
+  run(OP_FWDP, E, B, in, out, (int)act, ptrs, b != NULL, forward_dt(bf16_in, bf16_out));
 }
 
 size_t mbrl_dnnl_packed_size(int in, int out, int bf16) {
@@ -268,9 +273,9 @@ size_t mbrl_dnnl_packed_size(int in, int out, int bf16) {
   return dnnl_memory_desc_get_size(&d);
 }
 
-void mbrl_dnnl_pack(void *dst, const void *w, int in, int out, int bf16) {
+void mbrl_dnnl_pack(void *dst, const void *w, int E, int in, int out, int bf16) {
   const void *ptrs[MAX_ARGS] = {w, dst};
-  run(OP_PACK, 1, 0, in, out, MBRL_ACT_IDENTITY, ptrs, 0, bf16 ? DT_BF16 : DT_F32);
+  run(OP_PACK, E, 0, in, out, MBRL_ACT_IDENTITY, ptrs, 0, bf16 ? DT_BF16 : DT_F32);
 }
 
 void mbrl_dnnl_linear_backward(float *dx, float *dw, const float *dy, const float *x,

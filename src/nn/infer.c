@@ -48,10 +48,11 @@ void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, 
   const size_t E = (size_t)ens->cfg.E, L = (size_t)ens->n_layers;
   const int bf16 = precision == MBRL_PRECISION_BF16;
   /* plain weights (for the plain-C path), the same packed for oneDNN's kernel, biases */
-  size_t nw = 0, np = 0, nb = 0;
+  size_t nw = 0, np = 0, nb = 0, packed_size[MBRL_MAX_LAYERS];
   for (size_t l = 0; l < L; l++) {
+    packed_size[l] = mbrl_dnnl_packed_size(ens->dim[l], ens->dim[l + 1], bf16);
     nw += E * ens->dim[l + 1] * ens->dim[l];
-    np += E * mbrl_dnnl_packed_size(ens->dim[l], ens->dim[l + 1], bf16);
+    np += E * packed_size[l];
     nb += E * ens->dim[l + 1];
   }
   q->w_slab = mbrl_alloc(nw * q->elem);
@@ -64,7 +65,7 @@ void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, 
     q->packed[l] = (char *)q->packed_slab + np;
     q->b[l] = q->b_slab + nb;
     nw += E * ens->dim[l + 1] * ens->dim[l];
-    np += E * mbrl_dnnl_packed_size(ens->dim[l], ens->dim[l + 1], bf16);
+    np += E * packed_size[l];
     nb += E * ens->dim[l + 1];
     if (l + 1 < L) q->h[l] = mbrl_alloc(E * max_B * ens->dim[l + 1] * q->elem);
   }
@@ -88,15 +89,12 @@ static void put(const mbrl_ensemble_infer *q, void *dst, const float *src, size_
 
 void mbrl_ensemble_infer_sync(mbrl_ensemble_infer *q) {
   const mbrl_ensemble *ens = q->src;
-  const size_t E = (size_t)ens->cfg.E;
-  const int bf16 = q->precision == MBRL_PRECISION_BF16;
+  const int E = ens->cfg.E, bf16 = q->precision == MBRL_PRECISION_BF16;
   for (int l = 0; l < ens->n_layers; l++) {
     int in = ens->dim[l], out = ens->dim[l + 1];
-    put(q, q->w[l], ens->w[l], E * out * in);
-    memcpy(q->b[l], ens->b[l], E * out * sizeof(float));
-    size_t size = mbrl_dnnl_packed_size(in, out, bf16);
-    for (size_t e = 0; e < E; e++)
-      mbrl_dnnl_pack((char *)q->packed[l] + e * size, (char *)q->w[l] + e * out * in * q->elem, in, out, bf16);
+    put(q, q->w[l], ens->w[l], (size_t)E * out * in);
+    memcpy(q->b[l], ens->b[l], (size_t)E * out * sizeof(float));
+    mbrl_dnnl_pack(q->packed[l], q->w[l], E, in, out, bf16);
   }
 }
 
