@@ -202,10 +202,12 @@ typedef struct mbrl_ensemble_infer {
   void *w[MBRL_MAX_LAYERS];
   void *packed_slab;            /* the weights packed for oneDNN's kernel, packed[l] per layer */
   void *packed[MBRL_MAX_LAYERS];
+  size_t packed_size[MBRL_MAX_LAYERS]; /* bytes of one member's packed weights per layer */
   float *b_slab;                /* fp32 biases, b[l] (E x dim[l+1]) */
   float *b[MBRL_MAX_LAYERS];
   void *x;                      /* (E x max_B x dim[0]) the input */
   void *h[MBRL_MAX_LAYERS];     /* (E x max_B x dim[l+1]) hidden outputs */
+  float *z;                     /* (max_B x widest hidden) one member's fp32 pre-activations */
 } mbrl_ensemble_infer;
 
 /* Allocates a copy of ens (which must outlive it) in precision p for up to max_B rows per member

@@ -28,6 +28,12 @@ void mbrl_dnnl_linear_forward_packed(void *y, const void *x, const void *w, cons
 void mbrl_dnnl_linear_backward(float *dx, float *dw, const float *dy, const float *x,
                                const float *w, int E, int B, int in, int out);
 
+/* y = tanh(x) for n values, y fp32 (may be x) or bfloat16 (rounded to nearest even), in parallel
+ * over the threads; absolute error below 3e-7 before the rounding. mbrl_tanh_pass_vectorised says
+ * whether this CPU runs it with AVX-512 (else it is a loop of tanhf). */
+void mbrl_tanh_pass(void *y, const float *x, size_t n, int bf16_out);
+int mbrl_tanh_pass_vectorised(int bf16_out);
+
 /* db (E x out) += sum over rows of dy (E x B x out); shared by both backends */
 void mbrl_bias_backward(float *db, const float *dy, int E, int B, int out);
 
