@@ -207,7 +207,7 @@ typedef struct mbrl_ensemble_infer {
   float *b[MBRL_MAX_LAYERS];
   void *x;                      /* (E x max_B x dim[0]) the input */
   void *h[MBRL_MAX_LAYERS];     /* (E x max_B x dim[l+1]) hidden outputs */
-  float *z;                     /* (max_B x widest hidden) one member's fp32 pre-activations */
+  float *z;                     /* (max_B x widest hidden) one member's fp32 pre-activations (bf16) */
 } mbrl_ensemble_infer;
 
 /* Allocates a copy of ens (which must outlive it) in precision p for up to max_B rows per member

@@ -56,7 +56,7 @@ void mbrl_ensemble_infer_init(mbrl_ensemble_infer *q, const mbrl_ensemble *ens, 
     nb += E * ens->dim[l + 1];
     if (l + 1 < L && (size_t)ens->dim[l + 1] > widest) widest = ens->dim[l + 1];
   }
-  q->z = mbrl_alloc((size_t)max_B * widest * sizeof(float));
+  if (bf16) q->z = mbrl_alloc((size_t)max_B * widest * sizeof(float));
   q->w_slab = mbrl_alloc(nw * q->elem);
   q->packed_slab = mbrl_alloc(np);
   q->b_slab = mbrl_alloc(nb * sizeof(float));

@@ -85,7 +85,7 @@ static void tanh_block(void *y, const float *x, size_t n, int bf16_out, int vect
 #endif
   (void)vectorised;
   if (!bf16_out) {
-    for (size_t i = 0; i < n; i++) ((float *)y)[i] = tanhf(x[i]);
+    mbrl_act_forward(y, x, n, MBRL_ACT_TANH);
     return;
   }
   float t[256];
