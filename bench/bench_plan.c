@@ -94,17 +94,21 @@ void bench_plan(int threads) {
     mbrl_model model = mbrl_dynamics_model(&w);
     fwd_args fa = {&w.net, x, y};
 
-    mbrl_planner_config pc = mbrl_planner_defaults();
+    mbrl_task task = mbrl_env_task(env);
+    mbrl_planner_config pc;
+    mbrl_planner_defaults(&pc, "random", NULL, 0);
     pc.H = H, pc.N = N;
-    mbrl_planner rs;
-    mbrl_planner_init(&rs, &pc, env, &model, &r, NULL, 0);
-    plan_args ra = {.p = &rs, .obs = obs};
+    mbrl_planner *rs = mbrl_planner_make(&pc, &task, &model, &r, NULL, 0);
+    plan_args ra = {.p = rs, .obs = obs};
     double t_rs, t_fwd;
     best_of_rounds(&ra, &fa, 1, 8, &t_rs, &t_fwd);
-    pc.kind = MBRL_PLANNER_CEM, pc.cem_iters = CEM_ITERS;
-    mbrl_planner cem;
-    mbrl_planner_init(&cem, &pc, env, &model, &r, NULL, 0);
-    plan_args ca = {.p = &cem, .obs = obs};
+    char iters[16];
+    snprintf(iters, sizeof iters, "%d", CEM_ITERS);
+    mbrl_planner_set(&pc, "mpc_action_sampling_strategy", "cem", NULL, 0);
+    mbrl_planner_set(&pc, "cem_iterations", iters, NULL, 0);
+    mbrl_planner *cem = mbrl_planner_make(&pc, &task, &model, &r, NULL, 0);
+    MBRL_ASSERT(rs && cem);
+    plan_args ca = {.p = cem, .obs = obs};
     double t_cem, t_fwd4;
     best_of_rounds(&ca, &fa, CEM_ITERS, 4, &t_cem, &t_fwd4);
 
@@ -117,8 +121,8 @@ void bench_plan(int threads) {
     snprintf(what, sizeof what, "CEM-4 steps, %s", pn);
     bench_row(what, 1.0 / t_cem, peak * 1e9 / (CEM_ITERS * step_flops), "steps/s");
 
-    mbrl_planner_free(&rs);
-    mbrl_planner_free(&cem);
+    mbrl_planner_free(rs);
+    mbrl_planner_free(cem);
     mbrl_dynamics_work_free(&w);
   }
   mbrl_free(x), mbrl_free(y);

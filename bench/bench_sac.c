@@ -42,8 +42,6 @@ static void run_update(void *p) {
 
 typedef struct {
   mbrl_rollout *ro;
-  const mbrl_model *model;
-  const mbrl_env *env;
   mbrl_sac *sac;
   const mbrl_buffer *start;
   int B;
@@ -51,7 +49,7 @@ typedef struct {
 
 static void run_rollouts(void *p) {
   rollout_args *r = p;
-  mbrl_rollout_run(r->ro, r->model, r->env, mbrl_sac_policy_sample_batch, r->sac, r->start, r->B, NULL, 0);
+  mbrl_rollout_run(r->ro, mbrl_sac_policy_sample_batch, r->sac, r->start, r->B, NULL, 0);
 }
 
 /* transitions per second of B rollouts at once, and what the peak allows */
@@ -62,8 +60,9 @@ static void rollout_row(mbrl_dynamics *dyn, mbrl_sac *sac, const mbrl_env *env, 
   mbrl_model model = mbrl_dynamics_model(&w);
   mbrl_rollout ro;
   mbrl_rollout_config rc = {.max_B = B, .length = L};
-  mbrl_rollout_init(&ro, &rc, &model, r, NULL, 0);
-  rollout_args a = {&ro, &model, env, sac, start, B};
+  mbrl_task task = mbrl_env_task(env);
+  mbrl_rollout_init(&ro, &rc, &model, &task, r, NULL, 0);
+  rollout_args a = {&ro, sac, start, B};
   double t = bench_best_time(B < 100 ? 200 : 10, run_rollouts, &a);
   double flops = L * (mbrl_ensemble_forward_flops(&sac->actor, B) + mbrl_ensemble_forward_flops(&dyn->net, B));
   char what[64];

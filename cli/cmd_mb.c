@@ -12,7 +12,7 @@ int mbrl_cmd_mb(int argc, char **argv) {
   mbrl_mb_config c = mbrl_mb_defaults();
   mb_flag_values v;
   flag flags[MB_FLAGS_MAX];
-  int n = mb_flags(flags, &v, &c, 1);
+  int n = mb_flags(flags, &v, &mbrl_mb_table, &c, &c, 1);
   int rc = flags_parse("mb",
                        "Model-based RL with MPC through a learned dynamics ensemble (CS285 HW4,\n"
                        "run_hw4_mb.py): each iteration collects data, refits the model and evaluates.",
@@ -22,7 +22,7 @@ int mbrl_cmd_mb(int argc, char **argv) {
 
   char dir[1024] = "", err[1024] = "";
   if (!v.quiet)
-    printf("mbrl mb: %s, %d iterations, %s planner, %d threads (%s)\n", c.env_name, c.n_iter, v.strategy,
+    printf("mbrl mb: %s, %d iterations, %s planner, %d threads (%s)\n", c.env_name, c.n_iter, c.planner.name,
            mbrl_threads_get(), mbrl_backend_info());
   double last_line = 0.0;
   rc = mbrl_mb_run(&c, v.quiet ? NULL : report, &last_line, dir, sizeof dir, err, sizeof err);

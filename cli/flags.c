@@ -16,6 +16,11 @@ static void list_text(const flag_list *l, char *buf, size_t n) {
 
 static void value_text(const flag *f, char *buf, size_t n) {
   switch (f->type) {
+    case FLAG_FIELD: {
+      const flag_field *ff = f->value;
+      mbrl_config_field_text(ff->field, ff->owner, buf, n);
+      break;
+    }
     case FLAG_LIST: list_text(f->value, buf, n); break;
     case FLAG_INT: snprintf(buf, n, "%d", *(int *)f->value); break;
     case FLAG_DOUBLE: snprintf(buf, n, "%g", *(double *)f->value); break;
@@ -30,11 +35,22 @@ void flags_usage(FILE *out, const char *cmd, const char *args, const char *summa
           args ? args : "", summary);
   for (int i = 0; i < n; i++) {
     const flag *f = &flags[i];
+    int dup = 0;
+    for (int k = 0; k < i && !dup; k++) dup = !strcmp(flags[k].name, f->name);
+    if (dup) continue; /* one line for a name several flags share */
+    flag_type t = f->type;
+    if (t == FLAG_FIELD) {
+      mbrl_field_type ft = ((const flag_field *)f->value)->field->type;
+      t = ft == MBRL_FIELD_BOOL                                ? FLAG_BOOL
+          : ft == MBRL_FIELD_INT                               ? FLAG_INT
+          : ft == MBRL_FIELD_DOUBLE || ft == MBRL_FIELD_FLOAT ? FLAG_DOUBLE
+                                                               : FLAG_STRING;
+    }
     char names[64], def[64];
     snprintf(names, sizeof names, "%s%s%s%s", f->name, f->alias ? ", " : "", f->alias ? f->alias : "",
-             f->type == FLAG_BOOL                             ? ""
-             : f->type == FLAG_STRING || f->type == FLAG_LIST ? " S"
-             : f->type == FLAG_INT                            ? " N"
+             t == FLAG_BOOL                             ? ""
+             : t == FLAG_STRING || t == FLAG_LIST ? " S"
+             : t == FLAG_INT                            ? " N"
                                                               : " X");
     value_text(f, def, sizeof def);
     fprintf(out, "  %-40s %s [%s]\n", names, f->help, def);
@@ -56,6 +72,15 @@ static int list_add(const char *cmd, const char *what, flag_list *l, const char 
 static int set_value(const char *cmd, const flag *f, const char *s, int first) {
   char *end;
   errno = 0;
+  if (f->type == FLAG_FIELD) {
+    char msg[600];
+    const flag_field *ff = f->value;
+    if (mbrl_config_field_set(ff->field, ff->owner, s, msg, sizeof msg)) {
+      fprintf(stderr, "mbrl %s: --%s\n", cmd, msg);
+      return 2;
+    }
+    return 0;
+  }
   if (f->type == FLAG_STRING) {
     *(const char **)f->value = s;
     return 0;
@@ -115,12 +140,19 @@ static int parse(const char *cmd, const char *args, const char *summary, const f
       fprintf(stderr, "mbrl %s: unknown flag '%s' (mbrl %s --help lists them)\n", cmd, a, cmd);
       return 2;
     }
-    if (f->type == FLAG_BOOL) {
+    if (f->type == FLAG_BOOL ||
+        (f->type == FLAG_FIELD && ((const flag_field *)f->value)->field->type == MBRL_FIELD_BOOL)) {
       if (eq && len == strlen(name) && a[len] == '=') {
         fprintf(stderr, "mbrl %s: %s takes no value\n", cmd, f->name);
         return 2;
       }
-      *(int *)f->value = 1;
+      for (const flag *g = f; g < flags + n; g++) {
+        if (strcmp(g->name, f->name)) continue;
+        if (g->type == FLAG_FIELD)
+          set_value(cmd, g, "true", 0);
+        else
+          *(int *)g->value = 1;
+      }
       continue;
     }
     const char *v = eq && a[0] == '-' && a[1] == '-' ? eq + 1 : NULL;
@@ -134,6 +166,9 @@ static int parse(const char *cmd, const char *args, const char *summary, const f
     int first = !seen[f - flags];
     seen[f - flags] = 1;
     int rc = set_value(cmd, f, v, first);
+    /* the same setting of other configurations (a planner option two planners share) */
+    for (const flag *g = f + 1; !rc && g < flags + n; g++)
+      if (g->type == FLAG_FIELD && !strcmp(g->name, f->name)) rc = set_value(cmd, g, v, 0);
     if (rc) return rc;
   }
   return 0;
@@ -153,4 +188,31 @@ int flags_parse_args(const char *cmd, const char *args, const char *summary, con
 
 int flags_parse(const char *cmd, const char *summary, const flag *flags, int n, int argc, char **argv) {
   return flags_parse_args(cmd, NULL, summary, flags, n, argc, argv, NULL);
+}
+
+/* flag names and fields live as long as the program: the CLI parses once */
+enum { MAX_FIELDS = 512 };
+static char field_names[MAX_FIELDS][64];
+static flag_field field_refs[MAX_FIELDS];
+static int fields_used;
+
+/* writes t's value fields at base as flags into out[*n..cap); dynamic sections are left out */
+static void add_fields(flag *out, int *n, int cap, const mbrl_config_table *t, void *base) {
+  for (int i = 0; i < t->n && *n < cap && fields_used < MAX_FIELDS; i++) {
+    const mbrl_field *f = &t->fields[i];
+    if (f->type == MBRL_FIELD_SECTION) {
+      if (f->section) add_fields(out, n, cap, f->section, (char *)base + f->offset);
+      continue;
+    }
+    snprintf(field_names[fields_used], sizeof field_names[0], "--%s", f->name);
+    field_refs[fields_used] = (flag_field){f, base};
+    out[*n] = (flag){field_names[fields_used], f->alias, FLAG_FIELD, &field_refs[fields_used], 0, 0, f->help};
+    fields_used++, (*n)++;
+  }
+}
+
+int flags_from_config(flag *out, int cap, const mbrl_config_table *t, void *base) {
+  int n = 0;
+  add_fields(out, &n, cap, t, base);
+  return n;
 }

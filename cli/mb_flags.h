@@ -9,24 +9,27 @@
 #include "flags.h"
 #include "mbrl/mb.h"
 
-enum { MB_FLAGS_MAX = 32 };
+enum { MB_FLAGS_MAX = 128, MB_PLANNERS_MAX = 16 };
 
 /* Values the shared flags write besides the configuration. */
 typedef struct {
   mbrl_mb_config *c;
   int mb; /* 1: mbrl mb (MPC flags used, run_hw4_mb.py's aliases); 0: mbrl mbpo */
-  const char *strategy, *activation, *precision;
-  int ep_len, threads, quiet, no_gpu, which_gpu;
+  int threads, quiet, no_gpu, which_gpu;
+  /* the options of every registered planner, which the flags set before one is chosen */
+  _Alignas(8) unsigned char opts[MB_PLANNERS_MAX][MBRL_PLANNER_OPTS];
 } mb_flag_values;
 
-/* Writes the shared flags into out (MB_FLAGS_MAX) pointing into v and c (which holds the
- * defaults) and sets v's own defaults; mb picks mbrl mb's aliases and help, else run_hw4_mbpo.py's
- * (short aliases only -n, -tb, -eb, -ngpu, -gpu_id). Returns the count. */
-int mb_flags(flag *out, mb_flag_values *v, mbrl_mb_config *c, int mb);
+/* Writes the flags of table (mbrl_mb_table, or a table embedding it) at base, whose mbrl mb part
+ * is c, into out (MB_FLAGS_MAX): every setting, every registered planner's own, and the command
+ * line's (--threads, --quiet, --no_gpu, --which_gpu); sets v's defaults and the CS285 episode
+ * length 200. mb picks mbrl mb's aliases and help, else run_hw4_mbpo.py's (short aliases only -n,
+ * -tb, -eb, -ngpu, -gpu_id; the planner's flags accepted and unused). Returns the count. */
+int mb_flags(flag *out, mb_flag_values *v, const mbrl_config_table *table, void *base, mbrl_mb_config *c, int mb);
 
-/* Checks and completes the configuration after parsing: the environment is required, the
- * strategy and activation are parsed, the CS285 environments keep their episode lengths, the
- * thread count is set. Returns 0, or 2 after a message naming the command cmd. */
+/* Checks and completes the configuration after parsing: the environment is required, the planner
+ * must exist (its options are taken from the flags), the CS285 environments keep their episode
+ * lengths, the thread count is set. Returns 0, or 2 after a message naming the command cmd. */
 int mb_flags_finish(const char *cmd, mb_flag_values *v);
 
 /* Prints a progress line at the end of each iteration (extra appended) and, within long

@@ -26,7 +26,8 @@ typedef struct {
   int cheetah; /* else obstacles */
 } true_model;
 
-static void true_predict(void *ctx, const float *s, const float *a, float *s2, int B) {
+static int true_predict(void *ctx, const float *s, const float *a, float *s2, float *var, int B, mbrl_rng *rng) {
+  (void)var, (void)rng;
   true_model *m = ctx;
   double st[MAX_STATE];
   for (int i = 0; i < B; i++) {
@@ -41,6 +42,7 @@ static void true_predict(void *ctx, const float *s, const float *a, float *s2, i
         mbrl_env_step(m->sim, a + (size_t)i * m->act_dim, s2 + (size_t)i * m->obs_dim, NULL, NULL, NULL) < 0)
       for (int k = 0; k < m->obs_dim; k++) s2[(size_t)i * m->obs_dim + k] = NAN;
   }
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -73,9 +75,12 @@ int main(int argc, char **argv) {
   mbrl_rng rng;
   mbrl_rng_init(&rng, seed, 0);
 
-  mbrl_planner_config pc = mbrl_planner_defaults();
+  mbrl_planner_config pc;
+  mbrl_planner_defaults(&pc, iters ? "cem" : "random", NULL, 0);
   pc.H = H;
-  if (iters) pc.kind = MBRL_PLANNER_CEM, pc.cem_iters = iters;
+  char text[16];
+  snprintf(text, sizeof text, "%d", iters);
+  if (iters) mbrl_planner_set(&pc, "cem_iterations", text, NULL, 0);
   true_model tm = {sim, spec->obs_dim, spec->act_dim, spec->state_dim, cheetah};
   mbrl_model model = {.E = 1, .obs_dim = spec->obs_dim, .act_dim = spec->act_dim, .max_B = pc.N,
                       .predict = true_predict, .ctx = &tm};
@@ -90,8 +95,9 @@ int main(int argc, char **argv) {
     mbrl_dynamics_work_init(&work, &dyn, pc.N);
     model = mbrl_dynamics_model(&work);
   }
-  mbrl_planner p;
-  if (mbrl_planner_init(&p, &pc, env, &model, &rng, err, sizeof err)) {
+  mbrl_task task = mbrl_env_task(env);
+  mbrl_planner *p = mbrl_planner_make(&pc, &task, &model, &rng, err, sizeof err);
+  if (!p) {
     fprintf(stderr, "plan_eval: %s\n", err);
     return 1;
   }
@@ -106,7 +112,7 @@ int main(int argc, char **argv) {
     if (mbrl_env_reset(env, mbrl_rng_u64(&rng), obs)) return 1;
     while (!done && !trunc) {
       float r;
-      mbrl_planner_act(&p, obs, act);
+      mbrl_planner_act(p, obs, act);
       if (mbrl_env_step(env, act, next, &r, &done, &trunc) < 0) {
         fprintf(stderr, "plan_eval: %s\n", mbrl_env_last_error(env));
         return 1;
@@ -122,7 +128,7 @@ int main(int argc, char **argv) {
          learned ? "learned" : "true", iters ? "CEM" : "random shooting", H, total / episodes, episodes,
          (unsigned long long)seed);
   mbrl_free(obs);
-  mbrl_planner_free(&p);
+  mbrl_planner_free(p);
   if (learned) mbrl_dynamics_work_free(&work), mbrl_dynamics_free(&dyn);
   mbrl_env_free(env);
   mbrl_env_free(sim);

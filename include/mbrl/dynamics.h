@@ -14,23 +14,10 @@
 #include <stdint.h>
 
 #include "mbrl/buffer.h"
+#include "mbrl/config.h"
+#include "mbrl/model.h"
 #include "mbrl/nn.h"
 #include "mbrl/rng.h"
-
-/* ---- the model interface planners use ---- */
-
-/* A model of E members that each step B states at once; ctx belongs to whoever made it. */
-typedef struct mbrl_model {
-  int E;              /* members; a planner rolls every candidate through each */
-  int obs_dim, act_dim;
-  int max_B;          /* most rows per member one predict call takes */
-  /* Writes next_states (E x B x obs_dim) from states (E x B x obs_dim) and acts
-   * (E x B x act_dim), member e stepping rows e*B .. e*B+B-1. */
-  void (*predict)(void *ctx, const float *states, const float *acts, float *next_states, int B);
-  /* Whether predict may be called yet (a learned model needs data statistics); NULL: always. */
-  int (*ready)(const void *ctx);
-  void *ctx;
-} mbrl_model;
 
 /* ---- the learned model ---- */
 
@@ -66,6 +53,10 @@ typedef struct mbrl_dynamics {
   float *x, *target, *dy;   /* network input, target and output gradient of a training step */
   double *acc;              /* (4 obs_dim + 2 act_dim) statistics accumulators */
 } mbrl_dynamics;
+
+/* The settings a user chooses (CS285's names: ensemble_size, n_layers, size, activation,
+ * learning_rate, train_batch_size, bootstrap); obs_dim and act_dim come from the environment. */
+extern const mbrl_config_table mbrl_dynamics_table;
 
 /* The CS285 HW4 defaults for an environment's sizes: E 3, 2 x 250 tanh, lr 1e-3, batch 512. */
 mbrl_dynamics_config mbrl_dynamics_defaults(int obs_dim, int act_dim);
@@ -114,9 +105,9 @@ void mbrl_dynamics_work_free(mbrl_dynamics_work *w);
 mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_precision p);
 
 /* Writes next_states (E x B x obs_dim) predicted from states (E x B x obs_dim) and acts
- * (E x B x act_dim), member e stepping its own B rows, with one ensemble forward; the model must
- * have statistics and B <= w->max_B. */
-void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
+ * (E x B x act_dim), member e stepping its own B rows, with one ensemble forward (B <= w->max_B);
+ * returns 0, or MBRL_EINVAL when the model has no statistics yet. */
+int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
                            const float *acts, float *next_states, int B);
 
 /* A planner model that predicts with w->dyn through w; valid while both live. */

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "mbrl/rng.h"
+#include "mbrl/task.h"
 
 /* An environment instance; one per thread (mbrl_env_reward alone may be shared). */
 typedef struct mbrl_env mbrl_env;
@@ -89,6 +90,10 @@ const char *mbrl_env_last_error(const mbrl_env *env);
 void mbrl_env_reward(const mbrl_env *env, const float *obs, const float *act, const float *next_obs,
                      int B, float *reward, int *done);
 
+/* The environment's task for planners: its sizes, action bounds and mbrl_env_reward (and the
+ * class's reward gradient where it has one); valid while env lives. */
+mbrl_task mbrl_env_task(const mbrl_env *env);
+
 /* Writes the full state (spec state_dim doubles: step count, then the simulator's state) into
  * state. */
 void mbrl_env_get_state(const mbrl_env *env, double *state);
@@ -131,6 +136,9 @@ typedef struct mbrl_env_class {
   void (*get_state)(const void *self, double *state);
   /* Restores a state from get_state (values finite) and writes its observation (obs_dim). */
   void (*set_state)(void *self, const double *state, float *obs);
+  /* Optional (NULL: none): the reward's vector-Jacobian product, as mbrl_task's reward_vjp. */
+  void (*reward_vjp)(const void *self, const float *obs, const float *act, const float *next_obs, int B,
+                     const float *d_reward, float *d_obs, float *d_act, float *d_next);
 } mbrl_env_class;
 
 /* Adds a class to the registry under cls->name; cls must stay valid until the program ends.

@@ -25,42 +25,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mbrl/config.h"
+#include "mbrl/dynamics.h"
 #include "mbrl/nn.h"
 #include "mbrl/planner.h"
 
 typedef struct mbrl_mb_config {
-  const char *env_name;
+  char env_name[MBRL_CONFIG_STR];     /* required */
   int ep_len;                         /* <= 0: the environment's */
-  const char *exp_name;
+  char exp_name[MBRL_CONFIG_STR];
   int n_iter;
-  int ensemble_size;
-  int mpc_horizon;
-  int mpc_num_action_sequences;
-  mbrl_planner_kind mpc_action_sampling_strategy;
-  int cem_iterations;
-  int cem_num_elites;
-  double cem_alpha;
+  mbrl_dynamics_config model;         /* ensemble_size, n_layers, size, activation, learning_rate,
+                                         train_batch_size, bootstrap (obs_dim and act_dim: the
+                                         environment's) */
+  mbrl_planner_config planner;        /* mpc_action_sampling_strategy, mpc_horizon,
+                                         mpc_num_action_sequences, propagation, particles and the
+                                         planner's own (cem_*) */
   int add_sl_noise;
   int num_agent_train_steps_per_iter;
   int batch_size_initial;
   int batch_size;
-  int train_batch_size;
   int eval_batch_size;
-  double learning_rate;
-  int n_layers;
-  int size;
-  mbrl_act activation;
-  mbrl_precision precision;           /* of the model's predictions (planning, rollouts); bf16
-                                         falls back to fp32 on a CPU without bf16 units */
-  int bootstrap;
+  int precision;                      /* an mbrl_precision of the model's predictions (planning,
+                                         rollouts); bf16 falls back to fp32 on a CPU without bf16
+                                         units */
   int seed;
   int scalar_log_freq;                /* log (and evaluate) every k iterations; -1: never */
   int video_log_freq;                 /* film an evaluation episode every k iterations; <= 0: never */
   int save_params;
-  const char *logdir;
+  char logdir[MBRL_CONFIG_STR];
 } mbrl_mb_config;
 
-/* The defaults of CS285's run_hw4_mb.py (env_name NULL, logdir "data"). */
+/* Every setting of the loop, the model's and the planner's included, under CS285's names. */
+extern const mbrl_config_table mbrl_mb_table;
+
+/* The defaults of CS285's run_hw4_mb.py (env_name empty, logdir "data"). */
 mbrl_mb_config mbrl_mb_defaults(void);
 
 /* What the loop is doing, for progress reports. */

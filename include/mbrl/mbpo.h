@@ -70,6 +70,9 @@ typedef struct mbrl_mbpo_config {
   int mbpo_reward_next;                        /* rollouts score the next state (0) */
 } mbrl_mbpo_config;
 
+/* Every setting: mbrl mb's (mbrl_mb_table) then the SAC and MBPO ones, under CS285's names. */
+extern const mbrl_config_table mbrl_mbpo_table;
+
 /* The defaults of CS285's run_hw4_mbpo.py (env_name NULL, logdir "data"), rollouts made 10 at
  * once, the reference's mean next state and current-state reward. */
 mbrl_mbpo_config mbrl_mbpo_defaults(void);

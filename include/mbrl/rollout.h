@@ -6,10 +6,10 @@
  *   start     B rows drawn uniformly with replacement from a buffer of real transitions; each
  *             rollout takes its row's obs and terminal;
  *   action    a = policy(s) for the B states in one call;
- *   next      every member predicts from (s, a), all in one model call; s' is the mean over the
- *             members (the reference), or with random_member the prediction of one member drawn
- *             per rollout and step;
- *   reward    mbrl_env_reward on (s, a, s): the reward of the current state, as the reference's
+ *   next      through the propagation module (propagate.h): s' is the mean over the members'
+ *             predictions (expectation, the reference), or with random_member the prediction of
+ *             one member drawn per rollout and step (ts1);
+ *   reward    the task's reward on (s, a, s): the reward of the current state, as the reference's
  *             env.get_reward(ob, ac); with reward_next on (s, a, s'), the environment's step
  *             convention (the reward of the state reached);
  *   terminal  the start row's, repeated on every step.
@@ -26,9 +26,10 @@
 #include <stdint.h>
 
 #include "mbrl/buffer.h"
-#include "mbrl/dynamics.h"
-#include "mbrl/env.h"
+#include "mbrl/model.h"
+#include "mbrl/propagate.h"
 #include "mbrl/rng.h"
+#include "mbrl/task.h"
 
 /* A policy for B states at once: writes act (B x act_dim) for obs (B x obs_dim); returns 0 or a
  * negative MBRL_E* code. */
@@ -44,6 +45,7 @@ typedef struct mbrl_rollout_config {
 typedef struct mbrl_rollout {
   mbrl_rollout_config cfg;
   int E, obs_dim, act_dim;
+  mbrl_propagator prop; /* one step of all rollouts through the model */
   mbrl_paths paths;    /* (max_B L) the last call's transitions; an episode per non-empty rollout
                         * with its model return */
   int64_t rollouts;    /* rollouts made by all calls */
@@ -54,24 +56,21 @@ typedef struct mbrl_rollout {
   int *len;            /* (max_B) steps kept per rollout of the current call */
   float *s, *a, *next; /* (max_B x obs_dim), (max_B x act_dim), (max_B x obs_dim) */
   float *term, *rew;   /* (max_B) each */
-  float *s_in, *a_in, *s_out; /* (E x max_B x obs_dim), (E x max_B x act_dim), (E x max_B x obs_dim) */
 } mbrl_rollout;
 
-/* Sizes the scratch and the paths for cfg and a model's members and sizes, and splits the stream
- * from rng; returns 0 or MBRL_EINVAL (message in err, may be NULL) for a bad config or a model
- * taking fewer than max_B rows per member. */
+/* Sizes the scratch and the paths for cfg, rolling through model with rewards from task (both
+ * must outlive it), and splits the stream from rng; returns 0 or MBRL_EINVAL (message in err, may
+ * be NULL) for a bad config or a model taking fewer than max_B rows per member. */
 int mbrl_rollout_init(mbrl_rollout *ro, const mbrl_rollout_config *cfg, const mbrl_model *model,
-                      mbrl_rng *rng, char *err, size_t err_sz);
+                      const mbrl_task *task, mbrl_rng *rng, char *err, size_t err_sz);
 
 /* Frees everything; NULL is a no-op. */
 void mbrl_rollout_free(mbrl_rollout *ro);
 
-/* Replaces ro->paths with B (1 <= B <= max_B) rollouts of policy through model from rows of
- * start (non-empty), rewards from env; model is the one given to init (or one of the same
- * sizes). Returns 0; MBRL_EINVAL when the model is not ready or start is empty; or the code of a
- * failing policy (message in err, may be NULL). */
-int mbrl_rollout_run(mbrl_rollout *ro, const mbrl_model *model, const mbrl_env *env,
-                     mbrl_batch_policy_fn policy, void *policy_ctx, const mbrl_buffer *start, int B,
-                     char *err, size_t err_sz);
+/* Replaces ro->paths with B (1 <= B <= max_B) rollouts of policy through the model from rows of
+ * start (non-empty). Returns 0; MBRL_EINVAL when the model is not ready or start is empty; or the
+ * code of a failing policy or model (message in err, may be NULL). */
+int mbrl_rollout_run(mbrl_rollout *ro, mbrl_batch_policy_fn policy, void *policy_ctx, const mbrl_buffer *start,
+                     int B, char *err, size_t err_sz);
 
 #endif

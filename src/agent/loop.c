@@ -3,11 +3,14 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "agent/loop.h"
+
+#include <cjson/cJSON.h>
 #include "mbrl/core.h"
 #include "mbrl/npy.h"
 #include "mbrl/plot.h"
@@ -37,50 +40,21 @@ static int make_dirs(const char *dir, char *err, size_t err_sz) {
   return MBRL_OK;
 }
 
-/* the shared settings, then extra (n_extra), threads and backend, as config.json */
-static int write_config(const mbrl_loop *L, const mbrl_metrics_param *extra, int n_extra, char *err,
+/* every setting of table at base, the episode length and precision in effect, the threads and
+ * the backend, as config.json */
+static int write_config(const mbrl_loop *L, const mbrl_config_table *table, const void *base, char *err,
                         size_t err_sz) {
-  const mbrl_mb_config *c = L->cfg;
-  const mbrl_metrics_param shared[] = {
-      MBRL_PARAM_STR("env_name", c->env_name),
-      MBRL_PARAM_INT("ep_len", L->spec->ep_len),
-      MBRL_PARAM_STR("exp_name", c->exp_name),
-      MBRL_PARAM_INT("n_iter", c->n_iter),
-      MBRL_PARAM_INT("ensemble_size", c->ensemble_size),
-      MBRL_PARAM_INT("mpc_horizon", c->mpc_horizon),
-      MBRL_PARAM_INT("mpc_num_action_sequences", c->mpc_num_action_sequences),
-      MBRL_PARAM_STR("mpc_action_sampling_strategy",
-                     c->mpc_action_sampling_strategy == MBRL_PLANNER_CEM ? "cem" : "random"),
-      MBRL_PARAM_INT("cem_iterations", c->cem_iterations),
-      MBRL_PARAM_INT("cem_num_elites", c->cem_num_elites),
-      MBRL_PARAM_DOUBLE("cem_alpha", c->cem_alpha),
-      MBRL_PARAM_BOOL("add_sl_noise", c->add_sl_noise),
-      MBRL_PARAM_INT("num_agent_train_steps_per_iter", c->num_agent_train_steps_per_iter),
-      MBRL_PARAM_INT("batch_size_initial", c->batch_size_initial),
-      MBRL_PARAM_INT("batch_size", c->batch_size),
-      MBRL_PARAM_INT("train_batch_size", c->train_batch_size),
-      MBRL_PARAM_INT("eval_batch_size", c->eval_batch_size),
-      MBRL_PARAM_DOUBLE("learning_rate", c->learning_rate),
-      MBRL_PARAM_INT("n_layers", c->n_layers),
-      MBRL_PARAM_INT("size", c->size),
-      MBRL_PARAM_STR("activation", mbrl_act_name(c->activation)),
-      MBRL_PARAM_STR("precision", mbrl_precision_name(L->dwork.net.precision)),
-      MBRL_PARAM_BOOL("bootstrap", c->bootstrap),
-      MBRL_PARAM_INT("seed", c->seed),
-      MBRL_PARAM_INT("scalar_log_freq", c->scalar_log_freq),
-      MBRL_PARAM_INT("video_log_freq", c->video_log_freq),
-      MBRL_PARAM_BOOL("save_params", c->save_params),
-      MBRL_PARAM_STR("logdir", c->logdir),
-  };
-  enum { N_SHARED = sizeof shared / sizeof *shared };
-  const int n = N_SHARED + n_extra + 2;
-  mbrl_metrics_param *p = mbrl_alloc((size_t)n * sizeof *p);
-  memcpy(p, shared, sizeof shared);
-  if (n_extra) memcpy(p + N_SHARED, extra, (size_t)n_extra * sizeof *p);
-  p[n - 2] = (mbrl_metrics_param)MBRL_PARAM_INT("threads", mbrl_threads_get());
-  p[n - 1] = (mbrl_metrics_param)MBRL_PARAM_STR("backend", mbrl_backend_info());
-  int rc = mbrl_metrics_write_config(L->dir, p, n, err, err_sz);
-  mbrl_free(p);
+  cJSON *root = cJSON_CreateObject();
+  mbrl_config_to_json(table, base, root);
+  cJSON_ReplaceItemInObjectCaseSensitive(root, "ep_len", cJSON_CreateNumber(L->spec->ep_len));
+  cJSON_ReplaceItemInObjectCaseSensitive(root, "precision",
+                                         cJSON_CreateString(mbrl_precision_name(L->dwork.net.precision)));
+  cJSON_AddNumberToObject(root, "threads", mbrl_threads_get());
+  cJSON_AddStringToObject(root, "backend", mbrl_backend_info());
+  char path[1200];
+  snprintf(path, sizeof path, "%s/config.json", L->dir);
+  int rc = mbrl_config_write_json(root, path, err, err_sz);
+  cJSON_Delete(root);
   return rc;
 }
 
@@ -194,11 +168,12 @@ static int policy_with_progress(void *p, const float *obs, float *act) {
 }
 
 int mbrl_loop_check(const mbrl_mb_config *c, char *err, size_t err_sz) {
-  if (!c->env_name) return mbrl_errf(err, err_sz, MBRL_EINVAL, "env_name is required");
-  if (c->n_iter < 1 || c->ensemble_size < 1 || c->mpc_horizon < 1 || c->mpc_num_action_sequences < 1 ||
+  if (!c->env_name[0]) return mbrl_errf(err, err_sz, MBRL_EINVAL, "env_name is required");
+  const mbrl_dynamics_config *m = &c->model;
+  if (c->n_iter < 1 || m->E < 1 || c->planner.H < 1 || c->planner.N < 1 || c->planner.prop.particles < 1 ||
       c->num_agent_train_steps_per_iter < 0 || c->batch_size_initial < 1 || c->batch_size < 1 ||
-      c->train_batch_size < 1 || c->eval_batch_size < 1 || c->size < 1 || c->n_layers < 0 ||
-      !(c->learning_rate > 0) || c->scalar_log_freq == 0)
+      m->train_batch_size < 1 || c->eval_batch_size < 1 || m->size < 1 || m->n_layers < 0 || !(m->lr > 0) ||
+      c->scalar_log_freq == 0)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "sizes, counts and the learning rate must be positive");
   return MBRL_OK;
 }
@@ -224,13 +199,12 @@ int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *c, int work_rows, mbrl_mb
   mbrl_rng_split(&L->r_noise, &L->root, 4);
   mbrl_rng_split(&L->r_plot, &L->root, 5);
 
-  mbrl_dynamics_config dc = mbrl_dynamics_defaults(od, ad);
-  dc.E = c->ensemble_size, dc.n_layers = c->n_layers, dc.size = c->size, dc.act = c->activation;
-  dc.lr = (float)c->learning_rate, dc.train_batch_size = c->train_batch_size, dc.bootstrap = c->bootstrap;
+  mbrl_dynamics_config dc = c->model;
+  dc.obs_dim = od, dc.act_dim = ad;
   int rc = mbrl_dynamics_init(&L->dyn, &dc, &L->r_model, err, err_sz);
   if (rc) return rc;
   mbrl_dynamics_work_init(&L->dwork, &L->dyn, work_rows);
-  mbrl_dynamics_work_set_precision(&L->dwork, c->precision);
+  mbrl_dynamics_work_set_precision(&L->dwork, (mbrl_precision)c->precision);
   mbrl_buffer_init(&L->buf, od, ad, MBRL_BUFFER_DEFAULT_CAPACITY);
   int most = c->batch_size_initial > c->batch_size ? c->batch_size_initial : c->batch_size;
   if (c->eval_batch_size > most) most = c->eval_batch_size;
@@ -254,21 +228,28 @@ void mbrl_loop_free(mbrl_loop *L) {
   memset(L, 0, sizeof *L);
 }
 
-int mbrl_loop_open(mbrl_loop *L, const mbrl_metrics_param *extra, int n_extra,
-                   const char *const *extra_tags, int n_extra_tags, char *run_dir, size_t run_dir_sz,
-                   char *err, size_t err_sz) {
+int mbrl_loop_open(mbrl_loop *L, const mbrl_config_table *table, const void *base, const char *const *extra_tags,
+                   int n_extra_tags, char *run_dir, size_t run_dir_sz, char *err, size_t err_sz) {
   const mbrl_mb_config *c = L->cfg;
   /* the run directory, named as the course names it */
   char stamp[32];
   time_t now = time(NULL);
   strftime(stamp, sizeof stamp, "%d-%m-%Y_%H-%M-%S", localtime(&now));
-  snprintf(L->dir, sizeof L->dir, "%s/hw4_%s_%s_%s", c->logdir, c->exp_name, c->env_name, stamp);
+  char *dir = NULL;
+  if (asprintf(&dir, "%s/hw4_%s_%s_%s", c->logdir, c->exp_name, c->env_name, stamp) < 0 ||
+      strlen(dir) >= sizeof L->dir - 64) {
+    free(dir);
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "logdir, exp_name and env_name make a path longer than %zu bytes",
+                     sizeof L->dir - 64);
+  }
+  memcpy(L->dir, dir, strlen(dir) + 1);
+  free(dir);
   for (char *p = L->dir + strlen(c->logdir) + 1; *p; p++)
     if (*p == '/' || *p == ':') *p = '_'; /* names like mujoco:path stay one directory */
   int rc = make_dirs(L->dir, err, err_sz);
   if (rc) return rc;
   if (run_dir) snprintf(run_dir, run_dir_sz, "%s", L->dir);
-  if ((rc = write_config(L, extra, n_extra, err, err_sz))) return rc;
+  if ((rc = write_config(L, table, base, err, err_sz))) return rc;
   const char **all = mbrl_alloc((size_t)(N_TAGS + n_extra_tags) * sizeof *all);
   memcpy(all, tags, sizeof tags);
   if (n_extra_tags) memcpy(all + N_TAGS, extra_tags, (size_t)n_extra_tags * sizeof *all);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mbrl/buffer.h"
+#include "mbrl/config.h"
 #include "mbrl/dynamics.h"
 #include "mbrl/env.h"
 #include "mbrl/mb.h"
@@ -56,11 +57,11 @@ int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *cfg, int work_rows, mbrl_
 void mbrl_loop_free(mbrl_loop *L);
 
 /* Creates the run directory <logdir>/hw4_<exp_name>_<env_name>_<dd-mm-YYYY_HH-MM-SS>, writes it
- * into run_dir (may be NULL) at once, then config.json (the shared settings, extra (n_extra),
- * threads and backend) and opens the metrics with CS285's tags then extra_tags (n_extra_tags). */
-int mbrl_loop_open(mbrl_loop *L, const mbrl_metrics_param *extra, int n_extra,
-                   const char *const *extra_tags, int n_extra_tags, char *run_dir, size_t run_dir_sz,
-                   char *err, size_t err_sz);
+ * into run_dir (may be NULL) at once, then config.json (every setting of table at base, with the
+ * episode length and precision in effect, threads and backend) and opens the metrics with
+ * CS285's tags then extra_tags (n_extra_tags). */
+int mbrl_loop_open(mbrl_loop *L, const mbrl_config_table *table, const void *base, const char *const *extra_tags,
+                   int n_extra_tags, char *run_dir, size_t run_dir_sz, char *err, size_t err_sz);
 
 /* Sets the phase, its step counts and the elapsed time in pr and reports it. */
 void mbrl_loop_report(mbrl_loop *L, const char *phase, int steps, int steps_total);

@@ -1,36 +1,49 @@
 /* The model-based RL loop of CS285 HW4: MPC through the learned ensemble collects the data and
  * is evaluated; loop.c collects, fits the ensemble and writes the run directory. */
 #include <stdio.h>
+#include <string.h>
 
 #include "agent/loop.h"
 #include "mbrl/core.h"
 #include "mbrl/mb.h"
 #include "mbrl/planner.h"
 
+static const char *const precision_names[] = {"fp32", "bf16", NULL};
+_Static_assert(sizeof(mbrl_precision) == sizeof(int), "precisions are stored as int");
+
+static const mbrl_field mb_fields[] = {
+    MBRL_CFG_STRING(mbrl_mb_config, env_name, "env_name", NULL, "", "environment (mbrl envs lists them)"),
+    MBRL_CFG_INT(mbrl_mb_config, ep_len, "ep_len", NULL, 0, 1e9, 0,
+                 "episode length (0: the environment's); the CS285 environments keep their own"),
+    MBRL_CFG_STRING(mbrl_mb_config, exp_name, "exp_name", NULL, "todo", "experiment name, part of the run directory"),
+    MBRL_CFG_INT(mbrl_mb_config, n_iter, "n_iter", "-n", 1, 1e6, 20, "iterations"),
+    MBRL_CFG_SECTION(mbrl_mb_config, model, &mbrl_dynamics_table),
+    MBRL_CFG_SECTION(mbrl_mb_config, planner, &mbrl_planner_table),
+    MBRL_CFG_BOOL(mbrl_mb_config, add_sl_noise, "add_sl_noise", "-noise", 0, "noise the observations the model trains on"),
+    MBRL_CFG_INT(mbrl_mb_config, num_agent_train_steps_per_iter, "num_agent_train_steps_per_iter", NULL, 0, 1e8,
+                 1000, "model training steps per iteration"),
+    MBRL_CFG_INT(mbrl_mb_config, batch_size_initial, "batch_size_initial", NULL, 1, 1e8, 20000,
+                 "steps collected at iteration 0 (random for MPC)"),
+    MBRL_CFG_INT(mbrl_mb_config, batch_size, "batch_size", "-b", 1, 1e8, 8000, "steps collected per later iteration"),
+    MBRL_CFG_INT(mbrl_mb_config, eval_batch_size, "eval_batch_size", "-eb", 1, 1e8, 400, "evaluation steps per iteration"),
+    MBRL_CFG_CHOICE(mbrl_mb_config, precision, "precision", NULL, precision_names, MBRL_PRECISION_FP32,
+                    "of the model's predictions in planning and rollouts: fp32, or bf16 (bfloat16 weights and\n"
+                    "activations, fp32 accumulation; training stays fp32)"),
+    MBRL_CFG_INT(mbrl_mb_config, seed, "seed", NULL, 0, 2147483647, 1, "random seed"),
+    MBRL_CFG_INT(mbrl_mb_config, scalar_log_freq, "scalar_log_freq", NULL, -1, 1e9, 1,
+                 "evaluate and log every k iterations (-1: never)"),
+    MBRL_CFG_INT(mbrl_mb_config, video_log_freq, "video_log_freq", NULL, -1, 1e9, -1,
+                 "film the first evaluation episode every k iterations, itr_<k>_eval.mp4 (-1: never)"),
+    MBRL_CFG_BOOL(mbrl_mb_config, save_params, "save_params", NULL, 0, "keep the checkpoints of every iteration"),
+    MBRL_CFG_STRING(mbrl_mb_config, logdir, "logdir", NULL, "data", "where run directories go"),
+};
+const mbrl_config_table mbrl_mb_table = {"mb", mb_fields, (int)(sizeof mb_fields / sizeof *mb_fields)};
+
 mbrl_mb_config mbrl_mb_defaults(void) {
-  return (mbrl_mb_config){.ep_len = 0,
-                          .exp_name = "todo",
-                          .n_iter = 20,
-                          .ensemble_size = 3,
-                          .mpc_horizon = 10,
-                          .mpc_num_action_sequences = 1000,
-                          .mpc_action_sampling_strategy = MBRL_PLANNER_RANDOM,
-                          .cem_iterations = 4,
-                          .cem_num_elites = 5,
-                          .cem_alpha = 1.0,
-                          .num_agent_train_steps_per_iter = 1000,
-                          .batch_size_initial = 20000,
-                          .batch_size = 8000,
-                          .train_batch_size = 512,
-                          .eval_batch_size = 400,
-                          .learning_rate = 1e-3,
-                          .n_layers = 2,
-                          .size = 250,
-                          .activation = MBRL_ACT_TANH,
-                          .seed = 1,
-                          .scalar_log_freq = 1,
-                          .video_log_freq = -1,
-                          .logdir = "data"};
+  mbrl_mb_config c;
+  memset(&c, 0, sizeof c);
+  mbrl_config_defaults(&mbrl_mb_table, &c);
+  return c;
 }
 
 int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
@@ -39,24 +52,26 @@ int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx
   if (rc) return rc;
   mbrl_mb_progress pr;
   mbrl_loop L;
-  mbrl_planner planner = {0};
-  if ((rc = mbrl_loop_init(&L, c, c->mpc_num_action_sequences, &pr, progress, ctx, err, err_sz))) goto out;
+  mbrl_planner *planner = NULL;
+  const int rows = c->planner.N * c->planner.prop.particles;
+  if ((rc = mbrl_loop_init(&L, c, rows, &pr, progress, ctx, err, err_sz))) goto out;
   mbrl_model model = mbrl_dynamics_model(&L.dwork);
-  mbrl_planner_config pc = mbrl_planner_defaults();
-  pc.kind = c->mpc_action_sampling_strategy, pc.H = c->mpc_horizon, pc.N = c->mpc_num_action_sequences;
-  pc.cem_iters = c->cem_iterations, pc.cem_elites = c->cem_num_elites, pc.cem_alpha = (float)c->cem_alpha;
-  if ((rc = mbrl_planner_init(&planner, &pc, L.env, &model, &L.r_agent, err, err_sz))) goto out;
-  if ((rc = mbrl_loop_open(&L, NULL, 0, NULL, 0, run_dir, run_dir_sz, err, err_sz))) goto out;
+  mbrl_task task = mbrl_env_task(L.env);
+  if (!(planner = mbrl_planner_make(&c->planner, &task, &model, &L.r_agent, err, err_sz))) {
+    rc = MBRL_EINVAL;
+    goto out;
+  }
+  if ((rc = mbrl_loop_open(&L, &mbrl_mb_table, c, NULL, 0, run_dir, run_dir_sz, err, err_sz))) goto out;
 
   /* MPC collects (uniformly random before the model has statistics) and is evaluated */
   for (int itr = 0; itr < c->n_iter; itr++)
-    if ((rc = mbrl_loop_collect(&L, itr, mbrl_planner_policy, &planner, err, err_sz)) ||
+    if ((rc = mbrl_loop_collect(&L, itr, mbrl_planner_policy, planner, err, err_sz)) ||
         (rc = mbrl_loop_train_model(&L, itr, err, err_sz)) ||
-        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, &planner, err, err_sz)))
+        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, planner, err, err_sz)))
       break;
 
 out:
-  mbrl_planner_free(&planner);
+  mbrl_planner_free(planner);
   mbrl_loop_free(&L);
   return rc;
 }

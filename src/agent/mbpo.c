@@ -13,23 +13,45 @@
 static const char *const sac_tags[] = {"Critic_Loss", "Actor_Loss",       "Alpha_Loss",
                                        "Temperature", "SAC_UpdatesSoFar", "Model_TransitionsSoFar"};
 
+#define T mbrl_mbpo_config
+static const mbrl_field mbpo_fields[] = {
+    MBRL_CFG_SECTION(T, mb, &mbrl_mb_table),
+    MBRL_CFG_INT(T, sac_num_agent_train_steps_per_iter, "sac_num_agent_train_steps_per_iter", NULL, 0, 1e6, 1,
+                 "SAC updates after each model rollout"),
+    MBRL_CFG_INT(T, sac_num_critic_updates_per_agent_update, "sac_num_critic_updates_per_agent_update", NULL, 1,
+                 1e6, 1, "critic steps per SAC update"),
+    MBRL_CFG_INT(T, sac_num_actor_updates_per_agent_update, "sac_num_actor_updates_per_agent_update", NULL, 1, 1e6,
+                 1, "actor and temperature steps per SAC update that takes them"),
+    MBRL_CFG_INT(T, sac_actor_update_frequency, "sac_actor_update_frequency", NULL, 1, 1e6, 1,
+                 "actor steps on every k-th SAC update"),
+    MBRL_CFG_INT(T, sac_critic_target_update_frequency, "sac_critic_target_update_frequency", NULL, 1, 1e6, 1,
+                 "target soft update on every k-th SAC update"),
+    MBRL_CFG_INT(T, sac_train_batch_size, "sac_train_batch_size", NULL, 1, 1e6, 256, "rows per SAC update"),
+    MBRL_CFG_INT(T, sac_batch_size, "sac_batch_size", NULL, 1, 1e9, 1000, "accepted and unused, as in run_hw4_mbpo.py"),
+    MBRL_CFG_DOUBLE(T, sac_discount, "sac_discount", NULL, 0, 1, 0.99, "discount gamma"),
+    MBRL_CFG_DOUBLE(T, sac_init_temperature, "sac_init_temperature", NULL, 1e-12, 1e6, 1.0, "initial temperature alpha"),
+    MBRL_CFG_DOUBLE(T, sac_learning_rate, "sac_learning_rate", NULL, 1e-12, 10, 3e-4,
+                    "Adam learning rate of actor, critics and temperature"),
+    MBRL_CFG_INT(T, sac_n_layers, "sac_n_layers", NULL, 0, MBRL_MAX_LAYERS - 1, 2, "actor and critic hidden layers"),
+    MBRL_CFG_INT(T, sac_size, "sac_size", NULL, 1, 65536, 64, "actor and critic hidden width"),
+    MBRL_CFG_INT(T, sac_n_iter, "sac_n_iter", NULL, 0, 1e8, 200, "model rollouts, each with its updates, per iteration"),
+    MBRL_CFG_INT(T, mbpo_rollout_length, "mbpo_rollout_length", NULL, 0, 1e6, 1,
+                 "model rollout length L (0: plain SAC, 1: Dyna, 10: MBPO)"),
+    MBRL_CFG_INT(T, mbpo_rollout_batch, "mbpo_rollout_batch", NULL, 0, 1e8, 10,
+                 "rollouts made at once, then their updates (1: the reference's order; 0: all at once)"),
+    MBRL_CFG_BOOL(T, mbpo_random_member, "mbpo_random_member", NULL, 0,
+                  "rollouts step with a random member instead of the members' mean"),
+    MBRL_CFG_BOOL(T, mbpo_reward_next, "mbpo_reward_next", NULL, 0,
+                  "rollouts score the next state (the env's convention) instead of the current one"),
+};
+#undef T
+const mbrl_config_table mbrl_mbpo_table = {"mbpo", mbpo_fields, (int)(sizeof mbpo_fields / sizeof *mbpo_fields)};
+
 mbrl_mbpo_config mbrl_mbpo_defaults(void) {
-  return (mbrl_mbpo_config){.mb = mbrl_mb_defaults(),
-                            .sac_num_agent_train_steps_per_iter = 1,
-                            .sac_num_critic_updates_per_agent_update = 1,
-                            .sac_num_actor_updates_per_agent_update = 1,
-                            .sac_actor_update_frequency = 1,
-                            .sac_critic_target_update_frequency = 1,
-                            .sac_train_batch_size = 256,
-                            .sac_batch_size = 1000,
-                            .sac_discount = 0.99,
-                            .sac_init_temperature = 1.0,
-                            .sac_learning_rate = 3e-4,
-                            .sac_n_layers = 2,
-                            .sac_size = 64,
-                            .sac_n_iter = 200,
-                            .mbpo_rollout_length = 1,
-                            .mbpo_rollout_batch = 10};
+  mbrl_mbpo_config c;
+  memset(&c, 0, sizeof c);
+  mbrl_config_defaults(&mbrl_mbpo_table, &c);
+  return c;
 }
 
 static int check_config(const mbrl_mbpo_config *c, char *err, size_t err_sz) {
@@ -80,7 +102,6 @@ typedef struct {
   mbrl_sac *sac;
   mbrl_buffer *buf; /* the SAC buffer */
   mbrl_rollout *ro;
-  const mbrl_model *model;
   int chunk;        /* rollouts made at once */
   reporter *rep;
 } sac_phase;
@@ -93,8 +114,7 @@ static int run_sac_phase(sac_phase *ph, char *err, size_t err_sz) {
   for (int k = 0; k < c->sac_n_iter;) {
     int n = c->sac_n_iter - k < ph->chunk ? c->sac_n_iter - k : ph->chunk, rc;
     if (c->mbpo_rollout_length > 0) {
-      rc = mbrl_rollout_run(ph->ro, ph->model, ph->L->env, mbrl_sac_policy_sample_batch, ph->sac, &ph->L->buf,
-                            n, err, err_sz);
+      rc = mbrl_rollout_run(ph->ro, mbrl_sac_policy_sample_batch, ph->sac, &ph->L->buf, n, err, err_sz);
       if (rc) return rc;
       mbrl_buffer_add(ph->buf, &ph->ro->paths, NULL);
       p->model_rollouts = ph->ro->rollouts, p->model_transitions = ph->ro->transitions;
@@ -139,38 +159,22 @@ int mbrl_mbpo_run(const mbrl_mbpo_config *c, mbrl_mbpo_progress_fn progress, voi
   if ((rc = mbrl_sac_init(&sac, &sc, &L.r_agent, err, err_sz))) goto out;
   mbrl_buffer_init(&sac_buf, L.spec->obs_dim, L.spec->act_dim, MBRL_SAC_BUFFER_CAPACITY);
   mbrl_model model = mbrl_dynamics_model(&L.dwork);
+  mbrl_task task = mbrl_env_task(L.env);
   mbrl_rng r_rollout;
   mbrl_rng_split(&r_rollout, &L.root, 6);
   if (c->mbpo_rollout_length > 0) {
     mbrl_rollout_config rcfg = {.max_B = chunk, .length = c->mbpo_rollout_length,
                                 .random_member = c->mbpo_random_member, .reward_next = c->mbpo_reward_next};
-    if ((rc = mbrl_rollout_init(&ro, &rcfg, &model, &r_rollout, err, err_sz))) goto out;
+    if ((rc = mbrl_rollout_init(&ro, &rcfg, &model, &task, &r_rollout, err, err_sz))) goto out;
   }
-  const mbrl_metrics_param extra[] = {
-      MBRL_PARAM_INT("sac_num_agent_train_steps_per_iter", c->sac_num_agent_train_steps_per_iter),
-      MBRL_PARAM_INT("sac_num_critic_updates_per_agent_update", c->sac_num_critic_updates_per_agent_update),
-      MBRL_PARAM_INT("sac_num_actor_updates_per_agent_update", c->sac_num_actor_updates_per_agent_update),
-      MBRL_PARAM_INT("sac_actor_update_frequency", c->sac_actor_update_frequency),
-      MBRL_PARAM_INT("sac_critic_target_update_frequency", c->sac_critic_target_update_frequency),
-      MBRL_PARAM_INT("sac_train_batch_size", c->sac_train_batch_size),
-      MBRL_PARAM_INT("sac_batch_size", c->sac_batch_size),
-      MBRL_PARAM_DOUBLE("sac_discount", c->sac_discount),
-      MBRL_PARAM_DOUBLE("sac_init_temperature", c->sac_init_temperature),
-      MBRL_PARAM_DOUBLE("sac_learning_rate", c->sac_learning_rate),
-      MBRL_PARAM_INT("sac_n_layers", c->sac_n_layers),
-      MBRL_PARAM_INT("sac_size", c->sac_size),
-      MBRL_PARAM_INT("sac_n_iter", c->sac_n_iter),
-      MBRL_PARAM_INT("sac_buffer_capacity", MBRL_SAC_BUFFER_CAPACITY),
-      MBRL_PARAM_INT("mbpo_rollout_length", c->mbpo_rollout_length),
-      MBRL_PARAM_INT("mbpo_rollout_batch", chunk),
-      MBRL_PARAM_BOOL("mbpo_random_member", c->mbpo_random_member),
-      MBRL_PARAM_BOOL("mbpo_reward_next", c->mbpo_reward_next),
-  };
-  if ((rc = mbrl_loop_open(&L, extra, (int)(sizeof extra / sizeof *extra), sac_tags,
-                           (int)(sizeof sac_tags / sizeof *sac_tags), run_dir, run_dir_sz, err, err_sz)))
+  /* config.json shows the rollout chunk in effect */
+  mbrl_mbpo_config shown = *c;
+  shown.mbpo_rollout_batch = chunk;
+  if ((rc = mbrl_loop_open(&L, &mbrl_mbpo_table, &shown, sac_tags, (int)(sizeof sac_tags / sizeof *sac_tags),
+                           run_dir, run_dir_sz, err, err_sz)))
     goto out;
 
-  sac_phase ph = {&L, c, &sac, &sac_buf, &ro, &model, chunk, &rep};
+  sac_phase ph = {&L, c, &sac, &sac_buf, &ro, chunk, &rep};
   for (int itr = 0; itr < c->mb.n_iter; itr++) {
     /* the actor samples real data into both buffers (noise only in the model's) */
     if ((rc = mbrl_loop_collect(&L, itr, mbrl_sac_policy_sample, &sac, err, err_sz))) break;

@@ -1,68 +1,32 @@
 /* Replaying a run of mbrl mb: its MPC policy (config.json's planner settings, a saved model)
  * plays one episode, filmed by the episode recorder. */
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "io/file.h"
 #include "mbrl/core.h"
 #include "mbrl/dynamics.h"
 #include "mbrl/mb.h"
 #include "mbrl/planner.h"
 #include "mbrl/video.h"
 
-/* the settings of a run that the replay needs, from its config.json */
-typedef struct {
-  char env_name[1024];
-  int ep_len;
-  mbrl_planner_config pc;
-} run_settings;
-
-static int json_int(const cJSON *root, const char *key, int *out) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
-  if (!cJSON_IsNumber(v)) return 0;
-  *out = v->valueint;
-  return 1;
-}
-
-static int read_settings(const char *run_dir, run_settings *s, char *err, size_t err_sz) {
+/* the settings of a run, from its config.json */
+static int read_settings(const char *run_dir, mbrl_mb_config *c, char *err, size_t err_sz) {
   char path[1200];
   snprintf(path, sizeof path, "%s/config.json", run_dir);
-  uint8_t *text;
-  size_t size;
-  int rc = mbrl_io_read_all(path, &text, &size, err, err_sz);
+  *c = mbrl_mb_defaults();
+  int rc = mbrl_config_read_file(&mbrl_mb_table, c, path, err, err_sz);
   if (rc) return rc;
-  cJSON *root = cJSON_ParseWithLength((const char *)text, size);
-  mbrl_free(text);
-  const cJSON *env = cJSON_GetObjectItemCaseSensitive(root, "env_name");
-  const cJSON *strategy = cJSON_GetObjectItemCaseSensitive(root, "mpc_action_sampling_strategy");
-  const cJSON *alpha = cJSON_GetObjectItemCaseSensitive(root, "cem_alpha");
-  s->pc = mbrl_planner_defaults();
-  int ok = cJSON_IsString(env) && cJSON_IsString(strategy) && cJSON_IsNumber(alpha) &&
-           json_int(root, "ep_len", &s->ep_len) && json_int(root, "mpc_horizon", &s->pc.H) &&
-           json_int(root, "mpc_num_action_sequences", &s->pc.N) &&
-           json_int(root, "cem_iterations", &s->pc.cem_iters) &&
-           json_int(root, "cem_num_elites", &s->pc.cem_elites) &&
-           !mbrl_planner_kind_parse(strategy->valuestring, &s->pc.kind);
-  if (ok) {
-    snprintf(s->env_name, sizeof s->env_name, "%s", env->valuestring);
-    s->pc.cem_alpha = (float)alpha->valuedouble;
-  }
-  cJSON_Delete(root);
-  if (!ok)
-    return mbrl_errf(err, err_sz, MBRL_EFORMAT,
-                     "%s is not the config of an mbrl mb run (env_name, ep_len and the mpc_ and "
-                     "cem_ settings are needed)",
-                     path);
-  return 0;
+  if (!c->env_name[0])
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "%s is not the config of an mbrl mb run (no env_name)", path);
+  return MBRL_OK;
 }
 
 int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed, int width,
                    int height, mbrl_mb_replay_result *res, char *err, size_t err_sz) {
   MBRL_ASSERT(run_dir && res);
   memset(res, 0, sizeof *res);
-  run_settings s;
+  mbrl_mb_config s;
   int rc = read_settings(run_dir, &s, err, err_sz);
   if (rc) return rc;
   char model_path[1200];
@@ -85,7 +49,7 @@ int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed
   const mbrl_env_spec *spec = mbrl_env_get_spec(env);
   mbrl_dynamics dyn = {0};
   mbrl_dynamics_work work = {0};
-  mbrl_planner planner = {0};
+  mbrl_planner *planner = NULL;
   mbrl_recorder *rec = NULL;
   mbrl_paths paths = {0};
   if (access(model_path, R_OK) != 0) {
@@ -99,14 +63,18 @@ int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed
                    s.env_name, spec->obs_dim, spec->act_dim);
     goto out;
   }
-  mbrl_dynamics_work_init(&work, &dyn, s.pc.N);
+  mbrl_dynamics_work_init(&work, &dyn, s.planner.N * s.planner.prop.particles);
   mbrl_model model = mbrl_dynamics_model(&work);
-  if ((rc = mbrl_planner_init(&planner, &s.pc, env, &model, &rng, err, err_sz))) goto out;
+  mbrl_task task = mbrl_env_task(env);
+  if (!(planner = mbrl_planner_make(&s.planner, &task, &model, &rng, err, err_sz))) {
+    rc = MBRL_EFORMAT;
+    goto out;
+  }
 
   /* one whole episode: a collection of one step runs to the episode's end */
   rec = mbrl_recorder_init(env, width, height);
   mbrl_paths_init(&paths, spec->obs_dim, spec->act_dim, spec->ep_len);
-  if ((rc = mbrl_recorder_start(rec, res->path, mbrl_planner_policy, &planner, err, err_sz)) ||
+  if ((rc = mbrl_recorder_start(rec, res->path, mbrl_planner_policy, planner, err, err_sz)) ||
       (rc = mbrl_collect(&paths, env, mbrl_recorder_policy, rec, 1, spec->ep_len, &rng, err, err_sz)) ||
       (rc = mbrl_recorder_finish(rec, &res->frames, err, err_sz)))
     goto out;
@@ -116,7 +84,7 @@ int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed
 out:
   mbrl_paths_free(&paths);
   mbrl_recorder_free(rec);
-  mbrl_planner_free(&planner);
+  mbrl_planner_free(planner);
   mbrl_dynamics_work_free(&work);
   mbrl_dynamics_free(&dyn);
   mbrl_env_free(env);

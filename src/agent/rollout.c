@@ -7,7 +7,7 @@
 #include "mbrl/rollout.h"
 
 int mbrl_rollout_init(mbrl_rollout *ro, const mbrl_rollout_config *cfg, const mbrl_model *model,
-                      mbrl_rng *rng, char *err, size_t err_sz) {
+                      const mbrl_task *task, mbrl_rng *rng, char *err, size_t err_sz) {
   memset(ro, 0, sizeof *ro);
   if (cfg->max_B < 1 || cfg->length < 1)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "rollouts: max_B %d and length %d must be at least 1",
@@ -15,8 +15,11 @@ int mbrl_rollout_init(mbrl_rollout *ro, const mbrl_rollout_config *cfg, const mb
   if (model->max_B < cfg->max_B)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "rollouts: the model takes %d rows per member, not %d",
                      model->max_B, cfg->max_B);
-  const size_t B = (size_t)cfg->max_B, E = (size_t)model->E, O = (size_t)model->obs_dim,
-               A = (size_t)model->act_dim;
+  const size_t B = (size_t)cfg->max_B, O = (size_t)model->obs_dim, A = (size_t)model->act_dim;
+  const mbrl_propagate_config pc = {.mode = cfg->random_member ? MBRL_PROP_TS1 : MBRL_PROP_EXPECTATION,
+                                    .particles = 1};
+  int rc = mbrl_propagate_init(&ro->prop, &pc, model, task, cfg->max_B, err, err_sz);
+  if (rc) return rc;
   ro->cfg = *cfg;
   ro->E = model->E, ro->obs_dim = model->obs_dim, ro->act_dim = model->act_dim;
   mbrl_paths_init(&ro->paths, model->obs_dim, model->act_dim, cfg->max_B * cfg->length);
@@ -28,9 +31,6 @@ int mbrl_rollout_init(mbrl_rollout *ro, const mbrl_rollout_config *cfg, const mb
   ro->next = mbrl_alloc(B * O * sizeof(float));
   ro->term = mbrl_alloc(B * sizeof(float));
   ro->rew = mbrl_alloc(B * sizeof(float));
-  ro->s_in = mbrl_alloc(E * B * O * sizeof(float));
-  ro->a_in = mbrl_alloc(E * B * A * sizeof(float));
-  ro->s_out = mbrl_alloc(E * B * O * sizeof(float));
   return MBRL_OK;
 }
 
@@ -39,7 +39,7 @@ void mbrl_rollout_free(mbrl_rollout *ro) {
   mbrl_paths_free(&ro->paths);
   mbrl_free(ro->idx), mbrl_free(ro->len);
   mbrl_free(ro->s), mbrl_free(ro->a), mbrl_free(ro->next), mbrl_free(ro->term), mbrl_free(ro->rew);
-  mbrl_free(ro->s_in), mbrl_free(ro->a_in), mbrl_free(ro->s_out);
+  mbrl_propagate_free(&ro->prop);
   memset(ro, 0, sizeof *ro);
 }
 
@@ -49,27 +49,12 @@ static int all_finite(const float *x, size_t n) {
   return 1;
 }
 
-/* next (B x O) from the members' predictions s_out (E x B x O): their mean, or one member's */
-static void combine_members(mbrl_rollout *ro, int B) {
-  const size_t O = (size_t)ro->obs_dim, E = (size_t)ro->E, rows = (size_t)B * O;
-  if (ro->cfg.random_member) {
-    for (int b = 0; b < B; b++) {
-      size_t e = (size_t)mbrl_rng_below(&ro->rng, E);
-      memcpy(ro->next + b * O, ro->s_out + e * rows + b * O, O * sizeof(float));
-    }
-    return;
-  }
-  memcpy(ro->next, ro->s_out, rows * sizeof(float));
-  for (size_t e = 1; e < E; e++)
-    for (size_t k = 0; k < rows; k++) ro->next[k] += ro->s_out[e * rows + k];
-  for (size_t k = 0; k < rows; k++) ro->next[k] /= (float)E;
-}
-
-int mbrl_rollout_run(mbrl_rollout *ro, const mbrl_model *model, const mbrl_env *env,
-                     mbrl_batch_policy_fn policy, void *policy_ctx, const mbrl_buffer *start, int B,
-                     char *err, size_t err_sz) {
-  const int O = ro->obs_dim, A = ro->act_dim, L = ro->cfg.length, E = ro->E;
-  MBRL_ASSERT(B >= 1 && B <= ro->cfg.max_B && model->E == E && model->obs_dim == O && model->act_dim == A);
+int mbrl_rollout_run(mbrl_rollout *ro, mbrl_batch_policy_fn policy, void *policy_ctx, const mbrl_buffer *start,
+                     int B, char *err, size_t err_sz) {
+  const int O = ro->obs_dim, A = ro->act_dim, L = ro->cfg.length;
+  const mbrl_model *model = &ro->prop.model;
+  const mbrl_task *task = &ro->prop.task;
+  MBRL_ASSERT(B >= 1 && B <= ro->cfg.max_B);
   MBRL_ASSERT(start->obs_dim == O && start->act_dim == A);
   if (model->ready && !model->ready(model->ctx))
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "rollouts: the model is not ready (no statistics yet)");
@@ -90,13 +75,9 @@ int mbrl_rollout_run(mbrl_rollout *ro, const mbrl_model *model, const mbrl_env *
   for (int t = 0; t < L; t++) {
     int rc = policy(policy_ctx, ro->a, ro->s, B);
     if (rc < 0) return mbrl_errf(err, err_sz, rc, "rollouts: the policy failed at step %d", t);
-    for (int e = 0; e < E; e++) {
-      memcpy(ro->s_in + (size_t)e * B * O, ro->s, (size_t)B * O * sizeof(float));
-      memcpy(ro->a_in + (size_t)e * B * A, ro->a, (size_t)B * A * sizeof(float));
-    }
-    model->predict(model->ctx, ro->s_in, ro->a_in, ro->s_out, B);
-    combine_members(ro, B);
-    mbrl_env_reward(env, ro->s, ro->a, ro->cfg.reward_next ? ro->next : ro->s, B, ro->rew, NULL);
+    if ((rc = mbrl_propagate_step(&ro->prop, ro->s, ro->a, ro->next, B, &ro->rng)))
+      return mbrl_errf(err, err_sz, rc, "rollouts: the model failed at step %d", t);
+    task->reward(task->ctx, ro->s, ro->a, ro->cfg.reward_next ? ro->next : ro->s, B, ro->rew, NULL);
     for (int b = 0; b < B; b++) {
       const float *nb = ro->next + (size_t)b * O;
       if (ro->len[b] != t || !all_finite(nb, (size_t)O) || !isfinite(ro->rew[b])) continue;

@@ -271,6 +271,28 @@ void mbrl_env_reward(const mbrl_env *env, const float *obs, const float *act, co
   env->cls->reward(env->self, obs, act, next_obs, B, reward, done);
 }
 
+static void task_reward(void *ctx, const float *obs, const float *act, const float *next_obs, int B,
+                        float *reward, int *done) {
+  mbrl_env_reward(ctx, obs, act, next_obs, B, reward, done);
+}
+
+static void task_reward_vjp(void *ctx, const float *obs, const float *act, const float *next_obs, int B,
+                            const float *d_reward, float *d_obs, float *d_act, float *d_next) {
+  const mbrl_env *env = ctx;
+  env->cls->reward_vjp(env->self, obs, act, next_obs, B, d_reward, d_obs, d_act, d_next);
+}
+
+mbrl_task mbrl_env_task(const mbrl_env *env) {
+  const mbrl_env_spec *s = mbrl_env_get_spec(env);
+  return (mbrl_task){.obs_dim = s->obs_dim,
+                     .act_dim = s->act_dim,
+                     .act_low = s->act_low,
+                     .act_high = s->act_high,
+                     .reward = task_reward,
+                     .reward_vjp = env->cls->reward_vjp ? task_reward_vjp : NULL,
+                     .ctx = (void *)(uintptr_t)env};
+}
+
 void mbrl_env_get_state(const mbrl_env *env, double *state) {
   MBRL_ASSERT(env && state);
   state[0] = env->t;

@@ -11,16 +11,29 @@
 
 #define NORM_EPS 1e-8f
 
+static const char *const act_names[] = {"identity", "tanh", "relu", "silu", NULL};
+_Static_assert(sizeof(mbrl_act) == sizeof(int), "activations are stored as int");
+
+static const mbrl_field dyn_fields[] = {
+    MBRL_CFG_INT(mbrl_dynamics_config, E, "ensemble_size", "-e", 1, 64, 3, "ensemble members"),
+    MBRL_CFG_INT(mbrl_dynamics_config, n_layers, "n_layers", "-l", 0, MBRL_MAX_LAYERS - 1, 2, "model hidden layers"),
+    MBRL_CFG_INT(mbrl_dynamics_config, size, "size", "-s", 1, 65536, 250, "model hidden width"),
+    MBRL_CFG_CHOICE(mbrl_dynamics_config, act, "activation", NULL, act_names, MBRL_ACT_TANH,
+                    "model hidden activation: tanh, relu, silu"),
+    MBRL_CFG_FLOAT(mbrl_dynamics_config, lr, "learning_rate", "-lr", 1e-12, 10, 1e-3, "model Adam learning rate"),
+    MBRL_CFG_INT(mbrl_dynamics_config, train_batch_size, "train_batch_size", "-tb", 1, 1e6, 512,
+                 "rows per member per training step"),
+    MBRL_CFG_BOOL(mbrl_dynamics_config, bootstrap, "bootstrap", NULL, 0, "members sample their rows with replacement"),
+};
+const mbrl_config_table mbrl_dynamics_table = {"dynamics model", dyn_fields,
+                                               (int)(sizeof dyn_fields / sizeof *dyn_fields)};
+
 mbrl_dynamics_config mbrl_dynamics_defaults(int obs_dim, int act_dim) {
-  return (mbrl_dynamics_config){.E = 3,
-                                .obs_dim = obs_dim,
-                                .act_dim = act_dim,
-                                .n_layers = 2,
-                                .size = 250,
-                                .act = MBRL_ACT_TANH,
-                                .lr = 1e-3f,
-                                .train_batch_size = 512,
-                                .bootstrap = 0};
+  mbrl_dynamics_config c;
+  memset(&c, 0, sizeof c);
+  mbrl_config_defaults(&mbrl_dynamics_table, &c);
+  c.obs_dim = obs_dim, c.act_dim = act_dim;
+  return c;
 }
 
 int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl_rng *rng, char *err,
@@ -207,9 +220,10 @@ mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_prec
   return p;
 }
 
-void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
-                           const float *acts, float *next_states, int B) {
-  MBRL_ASSERT(dyn->has_stats && B >= 0 && B <= w->max_B && w->dyn == dyn);
+int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
+                          const float *acts, float *next_states, int B) {
+  MBRL_ASSERT(B >= 0 && B <= w->max_B && w->dyn == dyn);
+  if (!dyn->has_stats) return MBRL_EINVAL;
   const int O = dyn->cfg.obs_dim;
   const size_t rows = (size_t)dyn->cfg.E * B;
   if (w->version != dyn->version) {
@@ -230,11 +244,14 @@ void mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, cons
     float *s2 = next_states + r * O;
     for (int j = 0; j < O; j++) s2[j] = s[j] + d[j] * dyn->delta_std[j] + dyn->delta_mean[j];
   }
+  return MBRL_OK;
 }
 
-static void model_predict(void *ctx, const float *states, const float *acts, float *next_states, int B) {
+static int model_predict(void *ctx, const float *states, const float *acts, float *next_states, float *var,
+                         int B, mbrl_rng *rng) {
+  (void)var, (void)rng; /* deterministic: no variance, nothing to sample */
   mbrl_dynamics_work *w = ctx;
-  mbrl_dynamics_predict(w->dyn, w, states, acts, next_states, B);
+  return mbrl_dynamics_predict(w->dyn, w, states, acts, next_states, B);
 }
 
 static int model_ready(const void *ctx) {

@@ -1,66 +1,119 @@
 /* The cross-entropy method: uniform first iteration, then Gaussian samples (clipped only where they
- * meet the model), refitted to the elites with rate alpha; the final mean's first action, clipped,
- * is executed. */
+ * meet the model), refitted to the elites with rate alpha; the final mean is the plan. */
 #include <math.h>
 #include <string.h>
 
-#include "mbrl/planner.h"
+#include "mbrl/core.h"
 #include "plan/plan_impl.h"
 
-/* the J best candidates into p->elite, best first; earlier candidates win ties */
-static void select_elites(mbrl_planner *p) {
-  const int N = p->cfg.N, J = p->cfg.cem_elites;
-  int *el = p->elite, k = 0;
+typedef struct {
+  int iters;   /* cem_iterations (4) */
+  int elites;  /* cem_num_elites (5), 1 <= J <= N */
+  float alpha; /* cem_alpha, update rate in (0, 1] (1) */
+} cem_options;
+
+static const mbrl_field cem_fields[] = {
+    MBRL_CFG_INT(cem_options, iters, "cem_iterations", NULL, 1, 1000, 4, "CEM iterations"),
+    MBRL_CFG_INT(cem_options, elites, "cem_num_elites", NULL, 1, 1e6, 5, "CEM elites"),
+    MBRL_CFG_FLOAT(cem_options, alpha, "cem_alpha", NULL, 1e-9, 1, 1, "CEM update rate"),
+};
+static const mbrl_config_table cem_table = {"cem", cem_fields, (int)(sizeof cem_fields / sizeof *cem_fields)};
+
+typedef struct {
+  cem_options o;
+  int N, H, A;
+  float *cand;       /* (N x H x act_dim) candidate sequences */
+  float *score;      /* (N) their predicted returns */
+  int *elite;        /* (elites) indices of the best candidates */
+  float *mu, *sigma; /* (H x act_dim) the sampling mean and std */
+} cem;
+
+static int cem_init(mbrl_planner *p, void *self, char *err, size_t err_sz) {
+  cem *c = self;
+  mbrl_planner_options(p, &c->o, sizeof c->o);
+  c->N = mbrl_planner_N(p), c->H = mbrl_planner_H(p), c->A = mbrl_planner_act_dim(p);
+  if (c->o.iters < 1 || c->o.elites < 1 || c->o.elites > c->N || !(c->o.alpha > 0.0f && c->o.alpha <= 1.0f))
+    return mbrl_errf(err, err_sz, MBRL_EINVAL,
+                     "CEM needs iterations >= 1, 1 <= elites <= sequences and alpha in (0, 1]: got %d, "
+                     "%d of %d, %g",
+                     c->o.iters, c->o.elites, c->N, (double)c->o.alpha);
+  const size_t HA = (size_t)c->H * c->A;
+  c->cand = mbrl_alloc((size_t)c->N * HA * sizeof(float));
+  c->score = mbrl_alloc((size_t)c->N * sizeof(float));
+  c->elite = mbrl_alloc((size_t)c->o.elites * sizeof(int));
+  c->mu = mbrl_alloc(HA * sizeof(float));
+  c->sigma = mbrl_alloc(HA * sizeof(float));
+  return MBRL_OK;
+}
+
+static void cem_release(void *self) {
+  cem *c = self;
+  mbrl_free(c->cand), mbrl_free(c->score), mbrl_free(c->elite), mbrl_free(c->mu), mbrl_free(c->sigma);
+}
+
+/* the J best candidates into c->elite, best first; earlier candidates win ties */
+static void select_elites(cem *c) {
+  const int N = c->N, J = c->o.elites;
+  int *el = c->elite, k = 0;
   for (int n = 0; n < N; n++) {
-    if (k == J && !mbrl_plan_better(p->score[n], p->score[el[J - 1]])) continue;
+    if (k == J && !mbrl_planner_better(c->score[n], c->score[el[J - 1]])) continue;
     int i = k < J ? k++ : J - 1;
-    while (i > 0 && mbrl_plan_better(p->score[n], p->score[el[i - 1]])) el[i] = el[i - 1], i--;
+    while (i > 0 && mbrl_planner_better(c->score[n], c->score[el[i - 1]])) el[i] = el[i - 1], i--;
     el[i] = n;
   }
 }
 
 /* candidates from Normal(mu, sigma) elementwise, not clipped here (see planner.h) */
-static void sample_gaussian(mbrl_planner *p) {
-  const size_t HA = (size_t)p->cfg.H * p->act_dim, n = (size_t)p->cfg.N * HA;
-  float *c = p->cand;
-  mbrl_rng_fill_normal(&p->rng, c, n, 0.0f, 1.0f);
-  for (size_t k = 0; k < (size_t)p->cfg.N; k++, c += HA)
+static void sample_gaussian(cem *c, mbrl_rng *rng) {
+  const size_t HA = (size_t)c->H * c->A, n = (size_t)c->N * HA;
+  float *x = c->cand;
+  mbrl_rng_fill_normal(rng, x, n, 0.0f, 1.0f);
+  for (size_t k = 0; k < (size_t)c->N; k++, x += HA)
 #pragma omp simd
-    for (size_t i = 0; i < HA; i++) c[i] = p->mu[i] + p->sigma[i] * c[i];
+    for (size_t i = 0; i < HA; i++) x[i] = c->mu[i] + c->sigma[i] * x[i];
 }
 
 /* mean and population std of the elites, blended into mu and sigma (replacing them at it 0) */
-static void refit(mbrl_planner *p, int it) {
-  const int J = p->cfg.cem_elites;
-  const size_t HA = (size_t)p->cfg.H * p->act_dim;
-  const float alpha = it == 0 ? 1.0f : p->cfg.cem_alpha;
+static void refit(cem *c, int it) {
+  const int J = c->o.elites;
+  const size_t HA = (size_t)c->H * c->A;
+  const float alpha = it == 0 ? 1.0f : c->o.alpha;
   for (size_t i = 0; i < HA; i++) {
     double m = 0.0, v = 0.0;
-    for (int j = 0; j < J; j++) m += p->cand[(size_t)p->elite[j] * HA + i];
+    for (int j = 0; j < J; j++) m += c->cand[(size_t)c->elite[j] * HA + i];
     m /= J;
     for (int j = 0; j < J; j++) {
-      double u = p->cand[(size_t)p->elite[j] * HA + i] - m;
+      double u = c->cand[(size_t)c->elite[j] * HA + i] - m;
       v += u * u;
     }
     float sd = (float)sqrt(v / J);
-    p->mu[i] = alpha * (float)m + (1.0f - alpha) * p->mu[i];
-    p->sigma[i] = alpha * sd + (1.0f - alpha) * p->sigma[i];
+    c->mu[i] = alpha * (float)m + (1.0f - alpha) * c->mu[i];
+    c->sigma[i] = alpha * sd + (1.0f - alpha) * c->sigma[i];
   }
 }
 
-void mbrl_plan_cem(mbrl_planner *p, const float *obs, float *act) {
-  const size_t HA = (size_t)p->cfg.H * p->act_dim;
-  for (int it = 0; it < p->cfg.cem_iters; it++) {
+static int cem_plan(mbrl_planner *p, void *self, const float *obs, float *plan) {
+  cem *c = self;
+  for (int it = 0; it < c->o.iters; it++) {
     if (it == 0)
-      mbrl_plan_uniform(p, p->cand, (size_t)p->cfg.N * p->cfg.H);
+      mbrl_planner_uniform(p, c->cand, (size_t)c->N * c->H);
     else
-      sample_gaussian(p);
-    mbrl_planner_evaluate(p, obs);
-    mbrl_plan_count_nan(p);
-    select_elites(p);
-    refit(p, it);
+      sample_gaussian(c, mbrl_planner_rng(p));
+    int rc = mbrl_planner_score(p, obs, c->cand, c->N, c->score);
+    if (rc) return rc;
+    select_elites(c);
+    refit(c, it);
   }
-  memcpy(p->plan, p->mu, HA * sizeof(float));
-  mbrl_plan_clip(p, p->plan, (size_t)p->cfg.H);
-  memcpy(act, p->plan, (size_t)p->act_dim * sizeof(float));
+  memcpy(plan, c->mu, (size_t)c->H * c->A * sizeof(float));
+  return MBRL_OK;
 }
+
+const mbrl_planner_class mbrl_planner_cem = {
+    .name = "cem",
+    .about = "the cross-entropy method: Gaussian sampling refitted to the elites (CS285 HW4)",
+    .options = &cem_table,
+    .self_size = sizeof(cem),
+    .init = cem_init,
+    .plan = cem_plan,
+    .release = cem_release,
+};

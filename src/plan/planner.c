@@ -1,133 +1,242 @@
-/* Planner front end: configuration, buffers, the random policy before the model is ready, and
- * the batched scoring of candidate sequences shared by every planner. */
+/* Planner front end: the registry of planner classes, configuration, the random policy before the
+ * model is ready, and the scoring every class shares. */
+#include "mbrl/planner.h"
+
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mbrl/core.h"
-#include "mbrl/planner.h"
 #include "plan/plan_impl.h"
 
-mbrl_planner_config mbrl_planner_defaults(void) {
-  return (mbrl_planner_config){
-      .kind = MBRL_PLANNER_RANDOM, .H = 10, .N = 1000, .cem_iters = 4, .cem_elites = 5, .cem_alpha = 1.0f};
+struct mbrl_planner {
+  const mbrl_planner_class *cls;
+  mbrl_planner_config cfg;
+  mbrl_task task;
+  mbrl_model model;
+  mbrl_propagator prop;
+  float *plan;       /* (H x act_dim) the last sequence chosen, clipped to the bounds */
+  int64_t nonfinite; /* candidate scores that were NaN */
+  mbrl_rng rng;
+  void *self;        /* the class's own block */
+};
+
+/* ---- registry ---- */
+
+enum { MAX_CLASSES = 64 };
+static const mbrl_planner_class *builtin[] = {&mbrl_planner_random, &mbrl_planner_cem};
+enum { N_BUILTIN = sizeof builtin / sizeof *builtin };
+static const mbrl_planner_class *registry[MAX_CLASSES];
+static int n_registered;
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int mbrl_planner_registry_count(void) {
+  pthread_mutex_lock(&registry_lock);
+  int n = N_BUILTIN + n_registered;
+  pthread_mutex_unlock(&registry_lock);
+  return n;
 }
 
-int mbrl_planner_kind_parse(const char *name, mbrl_planner_kind *kind) {
-  if (!strcmp(name, "random")) *kind = MBRL_PLANNER_RANDOM;
-  else if (!strcmp(name, "cem")) *kind = MBRL_PLANNER_CEM;
-  else return MBRL_EINVAL;
+const mbrl_planner_class *mbrl_planner_registry_get(int i) {
+  MBRL_ASSERT(i >= 0 && i < mbrl_planner_registry_count());
+  if (i < N_BUILTIN) return builtin[i];
+  pthread_mutex_lock(&registry_lock);
+  const mbrl_planner_class *c = registry[i - N_BUILTIN];
+  pthread_mutex_unlock(&registry_lock);
+  return c;
+}
+
+const mbrl_planner_class *mbrl_planner_find(const char *name) {
+  int n = mbrl_planner_registry_count();
+  for (int i = 0; i < n; i++) {
+    const mbrl_planner_class *c = mbrl_planner_registry_get(i);
+    if (!strcmp(c->name, name)) return c;
+  }
+  return NULL;
+}
+
+/* the bytes a class's options take: the end of its furthest field */
+static size_t options_size(const mbrl_config_table *t) {
+  size_t end = 0;
+  for (int i = 0; t && i < t->n; i++) {
+    const mbrl_field *f = &t->fields[i];
+    size_t sz = f->type == MBRL_FIELD_DOUBLE ? sizeof(double) : f->type == MBRL_FIELD_STRING ? MBRL_CONFIG_STR
+                                                                                              : sizeof(int);
+    if (f->type == MBRL_FIELD_SECTION) sz = MBRL_PLANNER_OPTS + 1; /* not allowed */
+    if (f->offset + sz > end) end = f->offset + sz;
+  }
+  return end;
+}
+
+int mbrl_planner_register(const mbrl_planner_class *cls, char *err, size_t err_sz) {
+  if (!cls || !cls->name || !cls->name[0] || !cls->init || !cls->plan)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "a planner class needs a name, init and plan");
+  if (options_size(cls->options) > MBRL_PLANNER_OPTS)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "planner %s: options take more than %d bytes", cls->name,
+                     MBRL_PLANNER_OPTS);
+  if (strlen(cls->name) >= MBRL_CONFIG_STR)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "planner name too long");
+  if (mbrl_planner_find(cls->name))
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "a planner named %s is already registered", cls->name);
+  pthread_mutex_lock(&registry_lock);
+  int rc = MBRL_OK;
+  if (n_registered == MAX_CLASSES)
+    rc = mbrl_errf(err, err_sz, MBRL_EINVAL, "more than %d planner classes", MAX_CLASSES);
+  else
+    registry[n_registered++] = cls;
+  pthread_mutex_unlock(&registry_lock);
+  return rc;
+}
+
+/* ---- configuration ---- */
+
+static const mbrl_config_table *class_options(const void *base) {
+  const mbrl_planner_class *c = mbrl_planner_find(((const mbrl_planner_config *)base)->name);
+  return c ? c->options : NULL;
+}
+
+static const mbrl_field planner_fields[] = {
+    MBRL_CFG_STRING(mbrl_planner_config, name, "mpc_action_sampling_strategy", NULL, "random",
+                    "planner: random (shooting) or cem"),
+    MBRL_CFG_INT(mbrl_planner_config, H, "mpc_horizon", NULL, 1, 1000, 10, "planning horizon H"),
+    MBRL_CFG_INT(mbrl_planner_config, N, "mpc_num_action_sequences", NULL, 1, 1e6, 1000,
+                 "candidate action sequences N"),
+    MBRL_CFG_SECTION(mbrl_planner_config, prop, &mbrl_propagate_table),
+    MBRL_CFG_DYNAMIC(mbrl_planner_config, opts, class_options),
+};
+const mbrl_config_table mbrl_planner_table = {"planner", planner_fields,
+                                              (int)(sizeof planner_fields / sizeof *planner_fields)};
+
+int mbrl_planner_defaults(mbrl_planner_config *cfg, const char *name, char *err, size_t err_sz) {
+  memset(cfg, 0, sizeof *cfg);
+  mbrl_config_defaults(&mbrl_planner_table, cfg);
+  if (!mbrl_planner_find(name))
+    return mbrl_errf(err, err_sz, MBRL_ENOTFOUND, "no planner named '%s'", name);
+  snprintf(cfg->name, sizeof cfg->name, "%s", name);
+  memset(cfg->opts, 0, sizeof cfg->opts);
+  const mbrl_config_table *t = class_options(cfg);
+  if (t) mbrl_config_defaults(t, cfg->opts);
   return MBRL_OK;
 }
 
-int mbrl_planner_init(mbrl_planner *p, const mbrl_planner_config *cfg, const mbrl_env *env,
-                      const mbrl_model *model, mbrl_rng *rng, char *err, size_t err_sz) {
+int mbrl_planner_set(mbrl_planner_config *cfg, const char *name, const char *text, char *err, size_t err_sz) {
+  if (!strcmp(name, "mpc_action_sampling_strategy")) {
+    /* a new planner starts from its own defaults, keeping the shared settings */
+    mbrl_planner_config c = *cfg;
+    int rc = mbrl_planner_defaults(&c, text, err, err_sz);
+    if (rc) return rc;
+    memcpy(cfg->name, c.name, sizeof c.name);
+    memcpy(cfg->opts, c.opts, sizeof c.opts);
+    return MBRL_OK;
+  }
+  return mbrl_config_set(&mbrl_planner_table, cfg, name, text, err, err_sz);
+}
+
+/* ---- making and acting ---- */
+
+mbrl_planner *mbrl_planner_make(const mbrl_planner_config *cfg, const mbrl_task *task, const mbrl_model *model,
+                                mbrl_rng *rng, char *err, size_t err_sz) {
+  const mbrl_planner_class *cls = mbrl_planner_find(cfg->name);
+  if (!cls) {
+    mbrl_errf(err, err_sz, MBRL_ENOTFOUND, "no planner named '%s'", cfg->name);
+    return NULL;
+  }
+  if (cfg->H < 1 || cfg->N < 1) {
+    mbrl_errf(err, err_sz, MBRL_EINVAL, "planner horizon %d and sequences %d must be >= 1", cfg->H, cfg->N);
+    return NULL;
+  }
+  if (!task->act_low || !task->act_high) {
+    mbrl_errf(err, err_sz, MBRL_EINVAL, "the task has no action bounds");
+    return NULL;
+  }
+  if ((int64_t)cfg->N * cfg->prop.particles > 1 << 30) {
+    mbrl_errf(err, err_sz, MBRL_EINVAL, "%d sequences of %d particles are too many", cfg->N, cfg->prop.particles);
+    return NULL;
+  }
+  mbrl_planner *p = mbrl_alloc(sizeof *p);
   memset(p, 0, sizeof *p);
-  const mbrl_env_spec *spec = mbrl_env_get_spec(env);
-  if (cfg->kind != MBRL_PLANNER_RANDOM && cfg->kind != MBRL_PLANNER_CEM)
-    return mbrl_errf(err, err_sz, MBRL_EINVAL, "unknown planner kind %d", (int)cfg->kind);
-  if (cfg->H < 1 || cfg->N < 1)
-    return mbrl_errf(err, err_sz, MBRL_EINVAL, "planner horizon %d and sequences %d must be >= 1", cfg->H,
-                     cfg->N);
-  if (cfg->kind == MBRL_PLANNER_CEM &&
-      (cfg->cem_iters < 1 || cfg->cem_elites < 1 || cfg->cem_elites > cfg->N ||
-       !(cfg->cem_alpha > 0.0f && cfg->cem_alpha <= 1.0f)))
-    return mbrl_errf(err, err_sz, MBRL_EINVAL,
-                     "CEM needs iterations >= 1, 1 <= elites <= sequences and alpha in (0, 1]: got %d, "
-                     "%d of %d, %g",
-                     cfg->cem_iters, cfg->cem_elites, cfg->N, (double)cfg->cem_alpha);
-  if (model->obs_dim != spec->obs_dim || model->act_dim != spec->act_dim || model->E < 1 || !model->predict)
-    return mbrl_errf(err, err_sz, MBRL_EINVAL,
-                     "model (obs %d, act %d, E %d) does not fit environment %s (obs %d, act %d)",
-                     model->obs_dim, model->act_dim, model->E, spec->name, spec->obs_dim, spec->act_dim);
-  if (model->max_B < cfg->N)
-    return mbrl_errf(err, err_sz, MBRL_EINVAL, "model takes %d rows per member, the planner needs %d",
-                     model->max_B, cfg->N);
-  p->cfg = *cfg;
-  p->env = env;
-  p->model = *model;
-  p->E = model->E, p->obs_dim = spec->obs_dim, p->act_dim = spec->act_dim;
-  p->low = spec->act_low, p->high = spec->act_high;
-  const size_t E = (size_t)p->E, N = (size_t)cfg->N, H = (size_t)cfg->H;
-  const size_t O = (size_t)p->obs_dim, A = (size_t)p->act_dim;
-  p->cand = mbrl_alloc(N * H * A * sizeof(float));
-  p->a_t = mbrl_alloc(E * N * A * sizeof(float));
-  p->s = mbrl_alloc(E * N * O * sizeof(float));
-  p->s2 = mbrl_alloc(E * N * O * sizeof(float));
-  p->rew = mbrl_alloc(E * N * sizeof(float));
-  p->score = mbrl_alloc(N * sizeof(float));
-  p->elite = mbrl_alloc((size_t)(cfg->cem_elites > 0 ? cfg->cem_elites : 1) * sizeof(int));
-  p->mu = mbrl_alloc(H * A * sizeof(float));
-  p->sigma = mbrl_alloc(H * A * sizeof(float));
-  p->plan = mbrl_alloc(H * A * sizeof(float));
+  p->cls = cls, p->cfg = *cfg, p->task = *task, p->model = *model;
   mbrl_rng_split(&p->rng, rng, 0x706c616e); /* "plan" */
-  return MBRL_OK;
+  int rc = mbrl_propagate_init(&p->prop, &cfg->prop, model, task, cfg->N * cfg->prop.particles, err, err_sz);
+  if (!rc) {
+    p->plan = mbrl_alloc((size_t)cfg->H * task->act_dim * sizeof(float));
+    p->self = mbrl_alloc(cls->self_size ? cls->self_size : 1);
+    memset(p->self, 0, cls->self_size ? cls->self_size : 1);
+    rc = cls->init(p, p->self, err, err_sz);
+  }
+  if (rc) {
+    mbrl_planner_free(p);
+    return NULL;
+  }
+  return p;
 }
 
 void mbrl_planner_free(mbrl_planner *p) {
   if (!p) return;
-  mbrl_free(p->cand), mbrl_free(p->a_t), mbrl_free(p->s), mbrl_free(p->s2), mbrl_free(p->rew);
-  mbrl_free(p->score), mbrl_free(p->elite), mbrl_free(p->mu), mbrl_free(p->sigma), mbrl_free(p->plan);
-  memset(p, 0, sizeof *p);
-}
-
-void mbrl_plan_uniform(mbrl_planner *p, float *x, size_t rows) {
-  const int A = p->act_dim;
-  mbrl_rng_fill_uniform(&p->rng, x, rows * A, 0.0f, 1.0f); /* in one call: the draws stay in registers */
-  for (size_t r = 0; r < rows; r++, x += A)
-    for (int d = 0; d < A; d++) x[d] = p->low[d] + (p->high[d] - p->low[d]) * x[d];
-}
-
-void mbrl_plan_clip(const mbrl_planner *p, float *x, size_t rows) {
-  const int A = p->act_dim;
-  for (size_t r = 0; r < rows; r++, x += A)
-    for (int d = 0; d < A; d++) x[d] = x[d] < p->low[d] ? p->low[d] : x[d] > p->high[d] ? p->high[d] : x[d];
-}
-
-void mbrl_plan_count_nan(mbrl_planner *p) {
-  for (int n = 0; n < p->cfg.N; n++) p->nonfinite += isnan(p->score[n]) != 0;
-}
-
-void mbrl_planner_evaluate(mbrl_planner *p, const float *obs) {
-  const int E = p->E, N = p->cfg.N, H = p->cfg.H;
-  const size_t O = (size_t)p->obs_dim, A = (size_t)p->act_dim, EN = (size_t)E * N;
-  /* every member starts all N rollouts from obs */
-  for (size_t r = 0; r < EN; r++) memcpy(p->s + r * O, obs, O * sizeof(float));
-  memset(p->score, 0, (size_t)N * sizeof(float));
-  float *s = p->s, *s2 = p->s2;
-  for (int t = 0; t < H; t++) {
-    /* a_t for member 0, clipped to the bounds as the environment would, then the same block for
-     * the others */
-    for (int n = 0; n < N; n++)
-      memcpy(p->a_t + (size_t)n * A, p->cand + ((size_t)n * H + t) * A, A * sizeof(float));
-    mbrl_plan_clip(p, p->a_t, (size_t)N);
-    for (int e = 1; e < E; e++) memcpy(p->a_t + (size_t)e * N * A, p->a_t, (size_t)N * A * sizeof(float));
-    /* one model call and one reward call over all E x N rows */
-    p->model.predict(p->model.ctx, s, p->a_t, s2, N);
-    mbrl_env_reward(p->env, s, p->a_t, s2, (int)EN, p->rew, NULL);
-    for (int e = 0; e < E; e++) {
-      const float *r = p->rew + (size_t)e * N;
-      for (int n = 0; n < N; n++) p->score[n] += r[n];
-    }
-    float *tmp = s;
-    s = s2, s2 = tmp;
-  }
-  const float inv = 1.0f / (float)E;
-  for (int n = 0; n < N; n++) p->score[n] *= inv;
+  if (p->self && p->cls->release) p->cls->release(p->self);
+  mbrl_free(p->self);
+  mbrl_propagate_free(&p->prop);
+  mbrl_free(p->plan);
+  mbrl_free(p);
 }
 
 int mbrl_planner_act(mbrl_planner *p, const float *obs, float *act) {
+  const int A = p->task.act_dim;
   if (p->model.ready && !p->model.ready(p->model.ctx)) {
     /* no data statistics yet: one uniform random action */
-    mbrl_plan_uniform(p, act, 1);
+    mbrl_planner_uniform(p, act, 1);
     return MBRL_OK;
   }
-  if (p->cfg.kind == MBRL_PLANNER_CEM)
-    mbrl_plan_cem(p, obs, act);
-  else
-    mbrl_plan_random_shooting(p, obs, act);
+  int rc = p->cls->plan(p, p->self, obs, p->plan);
+  if (rc) return rc;
+  mbrl_planner_clip(p, p->plan, (size_t)p->cfg.H);
+  memcpy(act, p->plan, (size_t)A * sizeof(float));
+  if (p->cls->shift) p->cls->shift(p, p->self);
   return MBRL_OK;
 }
 
 int mbrl_planner_policy(void *planner, const float *obs, float *act) {
   return mbrl_planner_act(planner, obs, act);
+}
+
+const float *mbrl_planner_plan(const mbrl_planner *p) { return p->plan; }
+int64_t mbrl_planner_nonfinite(const mbrl_planner *p) { return p->nonfinite; }
+const mbrl_planner_config *mbrl_planner_get_config(const mbrl_planner *p) { return &p->cfg; }
+
+/* ---- for classes ---- */
+
+int mbrl_planner_H(const mbrl_planner *p) { return p->cfg.H; }
+int mbrl_planner_N(const mbrl_planner *p) { return p->cfg.N; }
+int mbrl_planner_act_dim(const mbrl_planner *p) { return p->task.act_dim; }
+const float *mbrl_planner_low(const mbrl_planner *p) { return p->task.act_low; }
+const float *mbrl_planner_high(const mbrl_planner *p) { return p->task.act_high; }
+mbrl_rng *mbrl_planner_rng(mbrl_planner *p) { return &p->rng; }
+
+void mbrl_planner_options(const mbrl_planner *p, void *opts, size_t size) {
+  MBRL_ASSERT(size <= MBRL_PLANNER_OPTS);
+  memcpy(opts, p->cfg.opts, size);
+}
+
+int mbrl_planner_score(mbrl_planner *p, const float *obs, const float *cand, int n, float *score) {
+  MBRL_ASSERT(n >= 1 && n <= p->cfg.N);
+  int rc = mbrl_propagate_returns(&p->prop, obs, cand, n, p->cfg.H, score, &p->rng);
+  if (rc) return rc;
+  for (int i = 0; i < n; i++) p->nonfinite += isnan(score[i]) != 0;
+  return MBRL_OK;
+}
+
+void mbrl_planner_uniform(mbrl_planner *p, float *x, size_t rows) {
+  const int A = p->task.act_dim;
+  const float *low = p->task.act_low, *high = p->task.act_high;
+  mbrl_rng_fill_uniform(&p->rng, x, rows * A, 0.0f, 1.0f); /* in one call: the draws stay in registers */
+  for (size_t r = 0; r < rows; r++, x += A)
+    for (int d = 0; d < A; d++) x[d] = low[d] + (high[d] - low[d]) * x[d];
+}
+
+void mbrl_planner_clip(const mbrl_planner *p, float *x, size_t rows) {
+  const int A = p->task.act_dim;
+  const float *low = p->task.act_low, *high = p->task.act_high;
+  for (size_t r = 0; r < rows; r++, x += A)
+    for (int d = 0; d < A; d++) x[d] = x[d] < low[d] ? low[d] : x[d] > high[d] ? high[d] : x[d];
 }

@@ -35,11 +35,13 @@ static void run_tiny(const char *env_name, int ep_len, int n_iter, int freq, mbr
                      void *ctx, char *logdir, char *run, char *err) {
   io_test_mkdtemp(logdir);
   mbrl_mb_config c = mbrl_mb_defaults();
-  c.env_name = env_name, c.exp_name = "video", c.logdir = logdir;
+  snprintf(c.env_name, sizeof c.env_name, "%s", env_name);
+  snprintf(c.exp_name, sizeof c.exp_name, "video");
+  snprintf(c.logdir, sizeof c.logdir, "%s", logdir);
   c.ep_len = ep_len, c.n_iter = n_iter, c.video_log_freq = freq;
   c.batch_size_initial = 100, c.batch_size = 50, c.eval_batch_size = 10;
-  c.num_agent_train_steps_per_iter = 5, c.mpc_num_action_sequences = 20, c.mpc_horizon = 3;
-  c.size = 16, c.ensemble_size = 2;
+  c.num_agent_train_steps_per_iter = 5, c.planner.N = 20, c.planner.H = 3;
+  c.model.size = 16, c.model.E = 2;
   cr_assert_eq(mbrl_mb_run(&c, progress, ctx, run, 1024, err, 512), 0, "%s", err);
 }
 

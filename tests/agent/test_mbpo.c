@@ -17,9 +17,11 @@
 /* tiny sizes: 3 iterations of 200 steps, 50 rollouts of 4 steps and 50 updates each */
 static mbrl_mbpo_config tiny(const char *logdir) {
   mbrl_mbpo_config c = mbrl_mbpo_defaults();
-  c.mb.env_name = "pendulum-swingup-v0", c.mb.exp_name = "test", c.mb.logdir = logdir;
+  snprintf(c.mb.env_name, sizeof c.mb.env_name, "pendulum-swingup-v0");
+  snprintf(c.mb.exp_name, sizeof c.mb.exp_name, "test");
+  snprintf(c.mb.logdir, sizeof c.mb.logdir, "%s", logdir);
   c.mb.n_iter = 3, c.mb.batch_size_initial = 200, c.mb.batch_size = 200, c.mb.eval_batch_size = 200;
-  c.mb.num_agent_train_steps_per_iter = 10, c.mb.size = 32, c.mb.add_sl_noise = 1;
+  c.mb.num_agent_train_steps_per_iter = 10, c.mb.model.size = 32, c.mb.add_sl_noise = 1;
   c.sac_size = 32, c.sac_n_iter = 50, c.sac_train_batch_size = 64, c.mbpo_rollout_length = 4;
   c.mbpo_rollout_batch = 7; /* 50 = 7 chunks of 7 and one of 1 */
   mbrl_threads_set(1);      /* tiny networks: one thread is quickest, and alone on a busy machine */
@@ -161,7 +163,7 @@ Test(mbpo, bad_settings_are_refused) {
   mbrl_mbpo_config c = mbrl_mbpo_defaults();
   cr_assert_eq(mbrl_mbpo_run(&c, NULL, NULL, NULL, 0, err, sizeof err), MBRL_EINVAL);
   cr_assert(strstr(err, "env_name") != NULL, "%s", err);
-  c.mb.env_name = "pendulum-swingup-v0";
+  snprintf(c.mb.env_name, sizeof c.mb.env_name, "pendulum-swingup-v0");
   c.mbpo_rollout_length = -1;
   cr_assert_eq(mbrl_mbpo_run(&c, NULL, NULL, NULL, 0, err, sizeof err), MBRL_EINVAL);
   cr_assert(strstr(err, "mbpo_rollout_length") != NULL, "%s", err);

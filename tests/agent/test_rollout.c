@@ -23,7 +23,9 @@ static void member_d(int e, const double *s, double a, double *out) {
   for (int j = 0; j < O; j++) out[j] = M[e][j][0] * s[0] + M[e][j][1] * s[1] + Bv[e][j] * a;
 }
 
-static void linear_predict(void *ctx, const float *states, const float *acts, float *next, int B) {
+static int linear_predict(void *ctx, const float *states, const float *acts, float *next, float *var, int B,
+                          mbrl_rng *rng) {
+  (void)var, (void)rng;
   const linear_model *m = ctx;
   for (int e = 0; e < E; e++)
     for (int b = 0; b < B; b++) {
@@ -32,6 +34,7 @@ static void linear_predict(void *ctx, const float *states, const float *acts, fl
       member_d(e, s, acts[r], out);
       for (int j = 0; j < O; j++) next[r * O + j] = fabs(s[0]) > m->limit ? NAN : (float)out[j];
     }
+  return 0;
 }
 
 static int linear_policy(void *ctx, float *act, const float *obs, int B) {
@@ -89,6 +92,7 @@ typedef struct {
   linear_model lm;
   mbrl_model model;
   mbrl_env *env;
+  mbrl_task task;
   mbrl_buffer buf;
   mbrl_rollout ro;
   mbrl_rng rng;
@@ -99,6 +103,7 @@ static void fixture_init(fixture *f, int L, int random_member, int reward_next, 
   int rc = mbrl_env_register(&linear_env, err, sizeof err);
   cr_assert(rc == 0 || strstr(err, "already registered"), "%s", err);
   cr_assert_not_null(f->env = mbrl_env_make(linear_env.name, err, sizeof err), "%s", err);
+  f->task = mbrl_env_task(f->env);
   f->lm.limit = limit;
   f->model = (mbrl_model){.E = E, .obs_dim = O, .act_dim = A, .max_B = MAX_B, .predict = linear_predict,
                           .ctx = &f->lm};
@@ -106,7 +111,7 @@ static void fixture_init(fixture *f, int L, int random_member, int reward_next, 
   mbrl_rng_init(&f->rng, 5, 0);
   mbrl_rollout_config c = {.max_B = MAX_B, .length = L, .random_member = random_member,
                            .reward_next = reward_next};
-  cr_assert_eq(mbrl_rollout_init(&f->ro, &c, &f->model, &f->rng, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(mbrl_rollout_init(&f->ro, &c, &f->model, &f->task, &f->rng, err, sizeof err), 0, "%s", err);
 }
 
 static void fixture_free(fixture *f) {
@@ -161,7 +166,7 @@ Test(mbpo_rollout, mean_of_members_and_the_reward_of_the_current_state) {
   fixture f;
   fixture_init(&f, 4, 0, 0, INFINITY, 0);
   char err[256] = "";
-  cr_assert_eq(mbrl_rollout_run(&f.ro, &f.model, f.env, linear_policy, NULL, &f.buf, 7, err, sizeof err), 0,
+  cr_assert_eq(mbrl_rollout_run(&f.ro, linear_policy, NULL, &f.buf, 7, err, sizeof err), 0,
                "%s", err);
   cr_assert_eq(f.ro.paths.n, 28);
   cr_assert_eq(f.ro.paths.n_eps, 7);
@@ -169,7 +174,7 @@ Test(mbpo_rollout, mean_of_members_and_the_reward_of_the_current_state) {
   /* every start row is drawn over a few calls, and the totals add up */
   int seen[3] = {0};
   for (int k = 0; k < 4; k++) {
-    cr_assert_eq(mbrl_rollout_run(&f.ro, &f.model, f.env, linear_policy, NULL, &f.buf, MAX_B, err, sizeof err), 0);
+    cr_assert_eq(mbrl_rollout_run(&f.ro, linear_policy, NULL, &f.buf, MAX_B, err, sizeof err), 0);
     check_against_oracle(&f, 4, 0);
     for (int ep = 0; ep < MAX_B; ep++) seen[start_row(&f.buf, f.ro.paths.obs + (size_t)ep * 4 * O)]++;
   }
@@ -183,7 +188,7 @@ Test(mbpo_rollout, mean_of_members_and_the_reward_of_the_current_state) {
 Test(mbpo_rollout, reward_of_the_next_state_when_asked) {
   fixture f;
   fixture_init(&f, 3, 0, 1, INFINITY, 0);
-  cr_assert_eq(mbrl_rollout_run(&f.ro, &f.model, f.env, linear_policy, NULL, &f.buf, 9, NULL, 0), 0);
+  cr_assert_eq(mbrl_rollout_run(&f.ro, linear_policy, NULL, &f.buf, 9, NULL, 0), 0);
   cr_assert_eq(f.ro.paths.n, 27);
   check_against_oracle(&f, 3, 1);
   fixture_free(&f);
@@ -192,7 +197,7 @@ Test(mbpo_rollout, reward_of_the_next_state_when_asked) {
 Test(mbpo_rollout, random_member_takes_one_members_prediction) {
   fixture f;
   fixture_init(&f, 5, 1, 0, INFINITY, 0);
-  cr_assert_eq(mbrl_rollout_run(&f.ro, &f.model, f.env, linear_policy, NULL, &f.buf, MAX_B, NULL, 0), 0);
+  cr_assert_eq(mbrl_rollout_run(&f.ro, linear_policy, NULL, &f.buf, MAX_B, NULL, 0), 0);
   const mbrl_paths *p = &f.ro.paths;
   cr_assert_eq(p->n, 5 * MAX_B);
   int used[E] = {0};
@@ -218,7 +223,7 @@ Test(mbpo_rollout, non_finite_predictions_end_a_rollout_and_are_counted) {
   /* states beyond |s[0]| > 1.2 predict NaN; the start row (2, 0) gives an empty rollout */
   fixture f;
   fixture_init(&f, 6, 0, 0, 1.2, 1);
-  cr_assert_eq(mbrl_rollout_run(&f.ro, &f.model, f.env, linear_policy, NULL, &f.buf, MAX_B, NULL, 0), 0);
+  cr_assert_eq(mbrl_rollout_run(&f.ro, linear_policy, NULL, &f.buf, MAX_B, NULL, 0), 0);
   const mbrl_paths *p = &f.ro.paths;
   cr_assert(p->n_eps < MAX_B, "some rollouts start beyond the limit");
   cr_assert(p->n < 6 * MAX_B && p->n > 0);
@@ -235,14 +240,14 @@ Test(mbpo_rollout, bad_settings_are_refused) {
   char err[256] = "";
   mbrl_rollout ro;
   mbrl_rollout_config c = {.max_B = MAX_B + 1, .length = 2};
-  cr_assert_eq(mbrl_rollout_init(&ro, &c, &f.model, &f.rng, err, sizeof err), MBRL_EINVAL);
+  cr_assert_eq(mbrl_rollout_init(&ro, &c, &f.model, &f.task, &f.rng, err, sizeof err), MBRL_EINVAL);
   cr_assert(strstr(err, "rows per member") != NULL, "%s", err);
   c.max_B = 4, c.length = 0;
-  cr_assert_eq(mbrl_rollout_init(&ro, &c, &f.model, &f.rng, err, sizeof err), MBRL_EINVAL);
+  cr_assert_eq(mbrl_rollout_init(&ro, &c, &f.model, &f.task, &f.rng, err, sizeof err), MBRL_EINVAL);
   mbrl_rollout_free(&ro);
   mbrl_buffer empty;
   mbrl_buffer_init(&empty, O, A, 10);
-  cr_assert_eq(mbrl_rollout_run(&f.ro, &f.model, f.env, linear_policy, NULL, &empty, 3, err, sizeof err),
+  cr_assert_eq(mbrl_rollout_run(&f.ro, linear_policy, NULL, &empty, 3, err, sizeof err),
                MBRL_EINVAL);
   cr_assert(strstr(err, "no start states") != NULL, "%s", err);
   mbrl_buffer_free(&empty);

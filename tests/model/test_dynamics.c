@@ -141,10 +141,11 @@ Test(model_dynamics, prediction_normalises_and_unnormalises) {
   cr_assert_eq(m.max_B, 8);
   cr_assert(m.ready(m.ctx));
   float s3[3 * 4 * 3];
-  m.predict(m.ctx, s, a, s3, B);
+  cr_assert_eq(m.predict(m.ctx, s, a, s3, NULL, B, NULL), 0);
   cr_assert_eq(memcmp(s2, s3, sizeof s2), 0);
   dyn.has_stats = 0;
   cr_assert_not(m.ready(m.ctx));
+  cr_assert_eq(m.predict(m.ctx, s, a, s3, NULL, B, NULL), MBRL_EINVAL, "no statistics: an error, not an abort");
   mbrl_dynamics_work_free(&w);
   mbrl_dynamics_free(&dyn);
 }
