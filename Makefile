@@ -70,6 +70,7 @@ run: all
 	    --batch_size 2000 --eval_batch_size 500 --n_iter 6
 
 test: $(BUILD)/test_mbrl $(BUILD)/mbrl
+	bash scripts/check_rooms.sh
 	GOMP_SPINCOUNT=10000 MBRL_BIN=./$(BUILD)/mbrl ./$(BUILD)/test_mbrl $(TEST_ARGS)
 
 bench: $(BUILD)/mbrl

@@ -8,6 +8,8 @@
 #include "bench.h"
 #include "mbrl/core.h"
 #include "mbrl/env.h"
+#include "mbrl/record.h"
+#include "mbrl/render.h"
 #include "mbrl/video.h"
 
 enum { MAX_DIM = 64 };

@@ -5,6 +5,8 @@
 #include "flags.h"
 #include "mbrl/core.h"
 #include "mbrl/mb.h"
+#include "mbrl/record.h"
+#include "mbrl/render.h"
 #include "mbrl/video.h"
 
 int mbrl_cmd_render(int argc, char **argv) {

@@ -12,13 +12,11 @@
 #include <stdint.h>
 
 #include "mbrl/env.h"
+#include "mbrl/policy.h"
 #include "mbrl/rng.h"
 
 #define MBRL_BUFFER_DEFAULT_CAPACITY 1000000
 
-/* A policy: writes the action (act_dim) for the observation obs (obs_dim); returns 0 or a
- * negative MBRL_E* code, which stops the collection. */
-typedef int (*mbrl_policy_fn)(void *ctx, const float *obs, float *act);
 
 /* A batch of transitions from whole episodes, in the order they were taken. */
 typedef struct mbrl_paths {

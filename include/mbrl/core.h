@@ -37,6 +37,9 @@ void *mbrl_alloc(size_t n);
 /* Frees memory from mbrl_alloc; NULL is a no-op. */
 void mbrl_free(void *p);
 
+/* Whether the n values of x are all finite (no NaN or Inf). */
+int mbrl_all_finite(const float *x, size_t n);
+
 /* Sets the number of threads for float work (n <= 0: all cores) and flushes denormals on each. */
 void mbrl_threads_set(int n);
 

@@ -32,6 +32,8 @@
 #include "mbrl/metrics.h"
 #include "mbrl/runplot.h"
 #include "mbrl/npy.h"
+#include "mbrl/render.h"
 #include "mbrl/video.h"
+#include "mbrl/record.h"
 
 #endif

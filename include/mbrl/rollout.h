@@ -27,13 +27,11 @@
 
 #include "mbrl/buffer.h"
 #include "mbrl/model.h"
+#include "mbrl/policy.h"
 #include "mbrl/propagate.h"
 #include "mbrl/rng.h"
 #include "mbrl/task.h"
 
-/* A policy for B states at once: writes act (B x act_dim) for obs (B x obs_dim); returns 0 or a
- * negative MBRL_E* code. */
-typedef int (*mbrl_batch_policy_fn)(void *ctx, float *act, const float *obs, int B);
 
 typedef struct mbrl_rollout_config {
   int max_B;         /* most rollouts one call makes */

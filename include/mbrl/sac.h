@@ -151,7 +151,7 @@ int mbrl_sac_policy_mean(void *ctx, const float *obs, float *act);
 
 /* A batch policy (mbrl_batch_policy_fn of rollout.h) that samples act (B x act_dim) for obs
  * (B x obs_dim) with ctx = an mbrl_sac, as model rollouts act. */
-int mbrl_sac_policy_sample_batch(void *ctx, float *act, const float *obs, int B);
+int mbrl_sac_policy_sample_batch(void *ctx, const float *obs, float *act, int B);
 
 /* Log-density of tanh(x) for x ~ N(mu, exp(log_std)^2), at the pre-tanh point x, summed over n
  * dimensions: sum_j [log N(x_j; mu_j, std_j) - 2 (log 2 - x_j - softplus(-2 x_j))]. x, mu and

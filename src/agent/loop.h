@@ -14,7 +14,7 @@
 #include "mbrl/env.h"
 #include "mbrl/mb.h"
 #include "mbrl/metrics.h"
-#include "mbrl/video.h"
+#include "mbrl/record.h"
 
 typedef struct mbrl_loop {
   const mbrl_mb_config *cfg;

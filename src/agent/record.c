@@ -3,6 +3,8 @@
 #include <stdio.h>
 
 #include "mbrl/core.h"
+#include "mbrl/record.h"
+#include "mbrl/render.h"
 #include "mbrl/video.h"
 
 struct mbrl_recorder {

@@ -8,6 +8,8 @@
 #include "mbrl/dynamics.h"
 #include "mbrl/mb.h"
 #include "mbrl/planner.h"
+#include "mbrl/record.h"
+#include "mbrl/render.h"
 #include "mbrl/video.h"
 
 /* the settings of a run, from its config.json */

@@ -43,12 +43,6 @@ void mbrl_rollout_free(mbrl_rollout *ro) {
   memset(ro, 0, sizeof *ro);
 }
 
-static int all_finite(const float *x, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(x[i])) return 0;
-  return 1;
-}
-
 int mbrl_rollout_run(mbrl_rollout *ro, mbrl_batch_policy_fn policy, void *policy_ctx, const mbrl_buffer *start,
                      int B, char *err, size_t err_sz) {
   const int O = ro->obs_dim, A = ro->act_dim, L = ro->cfg.length;
@@ -68,19 +62,19 @@ int mbrl_rollout_run(mbrl_rollout *ro, mbrl_batch_policy_fn policy, void *policy
   /* len[b] counts the steps kept: a rollout lives at step t while len[b] == t */
   for (int b = 0; b < B; b++) {
     float *sb = ro->s + (size_t)b * O;
-    ro->len[b] = all_finite(sb, (size_t)O) ? 0 : -1;
+    ro->len[b] = mbrl_all_finite(sb, (size_t)O) ? 0 : -1;
     if (ro->len[b] < 0) memset(sb, 0, (size_t)O * sizeof(float)); /* the policy still sees a number */
   }
 
   for (int t = 0; t < L; t++) {
-    int rc = policy(policy_ctx, ro->a, ro->s, B);
+    int rc = policy(policy_ctx, ro->s, ro->a, B);
     if (rc < 0) return mbrl_errf(err, err_sz, rc, "rollouts: the policy failed at step %d", t);
     if ((rc = mbrl_propagate_step(&ro->prop, ro->s, ro->a, ro->next, B, &ro->rng)))
       return mbrl_errf(err, err_sz, rc, "rollouts: the model failed at step %d", t);
     task->reward(task->ctx, ro->s, ro->a, ro->cfg.reward_next ? ro->next : ro->s, B, ro->rew, NULL);
     for (int b = 0; b < B; b++) {
       const float *nb = ro->next + (size_t)b * O;
-      if (ro->len[b] != t || !all_finite(nb, (size_t)O) || !isfinite(ro->rew[b])) continue;
+      if (ro->len[b] != t || !mbrl_all_finite(nb, (size_t)O) || !isfinite(ro->rew[b])) continue;
       size_t row = (size_t)b * L + (size_t)t;
       memcpy(p->obs + row * O, ro->s + (size_t)b * O, (size_t)O * sizeof(float));
       memcpy(p->act + row * A, ro->a + (size_t)b * A, (size_t)A * sizeof(float));

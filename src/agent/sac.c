@@ -187,18 +187,12 @@ static void sample_policy(mbrl_sac *sac, float *act, float *eps, const float *ob
 
 /* ---- acting ---- */
 
-static int all_finite(const float *x, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(x[i])) return 0;
-  return 1;
-}
-
 int mbrl_sac_act(mbrl_sac *sac, float *act, const float *obs, int B, int sample) {
   MBRL_ASSERT(B >= 0);
   const int O = sac->cfg.obs_dim, A = sac->cfg.act_dim, chunk = sac->actor_work.max_B;
   const float mid = 0.5f * (sac->cfg.act_high + sac->cfg.act_low);
   const float half = 0.5f * (sac->cfg.act_high - sac->cfg.act_low);
-  if (!all_finite(obs, (size_t)B * O)) return MBRL_ENUMERIC;
+  if (!mbrl_all_finite(obs, (size_t)B * O)) return MBRL_ENUMERIC;
   for (int i0 = 0; i0 < B; i0 += chunk) {
     int n = B - i0 < chunk ? B - i0 : chunk;
     float *a = act + (size_t)i0 * A;
@@ -212,7 +206,7 @@ int mbrl_sac_act(mbrl_sac *sac, float *act, const float *obs, int B, int sample)
         a[k] = mid + half * tanhf(x);
       }
   }
-  return all_finite(act, (size_t)B * A) ? MBRL_OK : MBRL_ENUMERIC;
+  return mbrl_all_finite(act, (size_t)B * A) ? MBRL_OK : MBRL_ENUMERIC;
 }
 
 int mbrl_sac_policy_sample(void *ctx, const float *obs, float *act) {
@@ -223,7 +217,7 @@ int mbrl_sac_policy_mean(void *ctx, const float *obs, float *act) {
   return mbrl_sac_act(ctx, act, obs, 1, 0);
 }
 
-int mbrl_sac_policy_sample_batch(void *ctx, float *act, const float *obs, int B) {
+int mbrl_sac_policy_sample_batch(void *ctx, const float *obs, float *act, int B) {
   return mbrl_sac_act(ctx, act, obs, B, 1);
 }
 
@@ -324,7 +318,7 @@ int mbrl_sac_update(mbrl_sac *sac, mbrl_sac_losses *losses, const float *obs, co
   /* critic steps, each followed by the target's when the count says */
   for (int i = 0; i < c->critic_updates; i++) {
     l.critic_loss = mbrl_sac_critic_loss(sac, obs, act, reward, next_obs, terminal, B);
-    if (isfinite(l.critic_loss) && all_finite(sac->critic.grads, sac->critic.n_params)) {
+    if (isfinite(l.critic_loss) && mbrl_all_finite(sac->critic.grads, sac->critic.n_params)) {
       mbrl_adam_step(&sac->critic_opt, sac->critic.params, sac->critic.grads);
       if (sac->updates % c->target_update_freq == 0) mbrl_sac_soft_update(sac);
     } else {
@@ -336,8 +330,8 @@ int mbrl_sac_update(mbrl_sac *sac, mbrl_sac_losses *losses, const float *obs, co
   /* actor and temperature steps when the count says */
   for (int i = 0; sac->updates % c->actor_update_freq == 0 && i < c->actor_updates; i++) {
     l.actor_loss = mbrl_sac_actor_loss(sac, &l.alpha_loss, obs, B);
-    if (isfinite(l.actor_loss) && isfinite(l.alpha_loss) && all_finite(sac->actor.grads, sac->actor.n_params) &&
-        all_finite(sac->log_std_grad, (size_t)c->act_dim)) {
+    if (isfinite(l.actor_loss) && isfinite(l.alpha_loss) && mbrl_all_finite(sac->actor.grads, sac->actor.n_params) &&
+        mbrl_all_finite(sac->log_std_grad, (size_t)c->act_dim)) {
       mbrl_adam_step(&sac->actor_opt, sac->actor.params, sac->actor.grads);
       mbrl_adam_step(&sac->log_std_opt, sac->log_std, sac->log_std_grad);
       mbrl_adam_step(&sac->alpha_opt, &sac->log_alpha, &sac->log_alpha_grad);

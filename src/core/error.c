@@ -1,4 +1,5 @@
-/* Error codes, messages, assertion failure and aligned allocation. */
+/* Error codes, messages, assertion failure, aligned allocation and the finite-values check. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,3 +51,9 @@ void *mbrl_alloc(size_t n) {
 }
 
 void mbrl_free(void *p) { free(p); }
+
+int mbrl_all_finite(const float *x, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(x[i])) return 0;
+  return 1;
+}

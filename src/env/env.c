@@ -204,12 +204,6 @@ const char *mbrl_env_last_error(const mbrl_env *env) {
   return env->error;
 }
 
-static int all_finite(const float *x, int n) {
-  for (int i = 0; i < n; i++)
-    if (!isfinite(x[i])) return 0;
-  return 1;
-}
-
 int mbrl_env_reset(mbrl_env *env, uint64_t seed, float *obs) {
   MBRL_ASSERT(env && obs);
   mbrl_rng rng;
@@ -219,7 +213,7 @@ int mbrl_env_reset(mbrl_env *env, uint64_t seed, float *obs) {
   env->t = 0;
   env->started = 1;
   memcpy(obs, env->obs, sizeof(float) * (size_t)env->spec.obs_dim);
-  if (!all_finite(env->obs, env->spec.obs_dim)) {
+  if (!mbrl_all_finite(env->obs, (size_t)env->spec.obs_dim)) {
     env->started = 0;
     return mbrl_errf(env->error, sizeof env->error, MBRL_ENUMERIC,
                      "%s: reset gave a NaN or Inf observation", env->name);
@@ -244,7 +238,7 @@ int mbrl_env_step(mbrl_env *env, const float *act, float *next_obs, float *rewar
     env->act[i] = a < env->low[i] ? env->low[i] : a > env->high[i] ? env->high[i] : a;
   }
   int rc = env->cls->step(env->self, env->act, next_obs);
-  if (rc == 0 && !all_finite(next_obs, O)) rc = MBRL_ENUMERIC;
+  if (rc == 0 && !mbrl_all_finite(next_obs, (size_t)O)) rc = MBRL_ENUMERIC;
   if (rc < 0) {
     env->started = 0;
     return mbrl_errf(env->error, sizeof env->error, rc,

@@ -6,6 +6,7 @@
 #include "env/env_impl.h"
 #include "env/render_gl.h"
 #include "mbrl/core.h"
+#include "mbrl/render.h"
 #include "mbrl/video.h"
 
 struct mbrl_renderer {

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "io/file.h"
+#include "mbrl/config.h"
 #include "mbrl/core.h"
 #include "mbrl/tfevents.h"
 
@@ -280,20 +281,15 @@ int mbrl_metrics_write_config(const char *dir, const mbrl_metrics_param *params,
     ok = v && cJSON_AddItemToObject(root, params[i].key, v);
     if (v && !ok) cJSON_Delete(v);
   }
-  char *text = ok ? cJSON_Print(root) : NULL;
-  cJSON_Delete(root);
-  if (!text) return mbrl_errf(err, err_sz, MBRL_ENOMEM, "out of memory building config.json");
-
+  if (!ok) {
+    cJSON_Delete(root);
+    return mbrl_errf(err, err_sz, MBRL_ENOMEM, "out of memory building config.json");
+  }
   size_t pn = strlen(dir) + 16;
   char *path = mbrl_alloc(pn);
   snprintf(path, pn, "%s/config.json", dir);
-  mbrl_io_atomic a;
-  rc = mbrl_io_atomic_open(&a, path, err, err_sz);
-  if (rc == MBRL_OK) rc = mbrl_io_atomic_write(&a, text, strlen(text), err, err_sz);
-  if (rc == MBRL_OK) rc = mbrl_io_atomic_write(&a, "\n", 1, err, err_sz);
-  if (rc == MBRL_OK) rc = mbrl_io_atomic_commit(&a, err, err_sz);
-  else if (a.f) mbrl_io_atomic_abort(&a);
-  cJSON_free(text);
+  rc = mbrl_config_write_json(root, path, err, err_sz);
+  cJSON_Delete(root);
   mbrl_free(path);
   return rc;
 }

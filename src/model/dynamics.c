@@ -139,12 +139,6 @@ static void normalise_inputs(const mbrl_dynamics *dyn, float *x, const float *s,
 
 /* ---- training ---- */
 
-static int all_finite(const float *x, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(x[i])) return 0;
-  return 1;
-}
-
 int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, char *err, size_t err_sz) {
   const int E = dyn->cfg.E, O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim;
   MBRL_ASSERT(buf->obs_dim == O && buf->act_dim == A);
@@ -179,7 +173,7 @@ int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, 
     return mbrl_errf(err, err_sz, MBRL_ENUMERIC, "dynamics loss is %g; step skipped", (double)l);
   }
   mbrl_ensemble_backward(&dyn->net, &dyn->work, NULL, dyn->dy, dyn->x, B);
-  if (!all_finite(dyn->net.grads, dyn->net.n_params)) {
+  if (!mbrl_all_finite(dyn->net.grads, dyn->net.n_params)) {
     dyn->skipped++;
     return mbrl_errf(err, err_sz, MBRL_ENUMERIC, "dynamics gradient is not finite; step skipped");
   }

@@ -12,6 +12,8 @@
 #include "../io/video_probe.h"
 #include "mbrl/buffer.h"
 #include "mbrl/core.h"
+#include "mbrl/record.h"
+#include "mbrl/render.h"
 #include "mbrl/video.h"
 
 /* an environment with episodes of ep_len steps, a recorder of w x h frames into dir/file.mp4 */

@@ -37,7 +37,7 @@ static int linear_predict(void *ctx, const float *states, const float *acts, flo
   return 0;
 }
 
-static int linear_policy(void *ctx, float *act, const float *obs, int B) {
+static int linear_policy(void *ctx, const float *obs, float *act, int B) {
   (void)ctx;
   for (int b = 0; b < B; b++) act[b] = (float)(K[0] * obs[b * O] + K[1] * obs[b * O + 1]);
   return 0;

@@ -9,6 +9,7 @@
 
 #include "mbrl/core.h"
 #include "mbrl/env.h"
+#include "mbrl/render.h"
 #include "mbrl/video.h"
 
 /* glvnd reads the EGL vendor list from here: a missing file leaves no EGL driver, as on a machine
