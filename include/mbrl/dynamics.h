@@ -90,6 +90,11 @@ typedef struct mbrl_dynamics_work {
   int64_t version;          /* dyn->version the copy was taken at */
   float *x;                 /* (E x max_B x (obs_dim + act_dim)) normalised inputs before bf16 */
   float *y;                 /* (E x max_B x obs_dim) normalised changes */
+  /* the vector-Jacobian product's own copy of the network and scratch, made by its first call */
+  mbrl_ensemble grad_net;
+  mbrl_ensemble_work grad_work;
+  int64_t grad_version;     /* dyn->version grad_net was copied at */
+  float *gx, *gdy, *gdx;    /* (E x max_B x in), (E x max_B x obs_dim), (E x max_B x in) */
 } mbrl_dynamics_work;
 
 /* Allocates prediction scratch for dyn and up to max_B rows per member, predicting in fp32. */
@@ -110,7 +115,14 @@ mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_prec
 int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
                            const float *acts, float *next_states, int B);
 
-/* A planner model that predicts with w->dyn through w; valid while both live. */
+/* The vector-Jacobian product of the mean prediction at (states, acts), both (E x B x ...):
+ * d_states (E x B x obs_dim, may be NULL) and d_acts (E x B x act_dim) = d_next (E x B x obs_dim)
+ * times the Jacobian of next_states, row by row, in fp32 on a copy of the weights taken again
+ * after training (the first call allocates it). Returns 0, or MBRL_EINVAL without statistics. */
+int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states, const float *acts,
+                      const float *d_next, float *d_states, float *d_acts, int B);
+
+/* A planner model that predicts with w->dyn through w (and has its vjp); valid while both live. */
 mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w);
 
 /* Saves the weights, the statistics and the configuration to one safetensors file: tensors

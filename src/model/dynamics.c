@@ -201,6 +201,9 @@ void mbrl_dynamics_work_free(mbrl_dynamics_work *w) {
   if (!w) return;
   mbrl_ensemble_infer_free(&w->net);
   mbrl_free(w->x), mbrl_free(w->y);
+  mbrl_ensemble_work_free(&w->grad_work);
+  mbrl_ensemble_free(&w->grad_net);
+  mbrl_free(w->gx), mbrl_free(w->gdy), mbrl_free(w->gdx);
   memset(w, 0, sizeof *w);
 }
 
@@ -241,6 +244,51 @@ int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const
   return MBRL_OK;
 }
 
+int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states, const float *acts,
+                      const float *d_next, float *d_states, float *d_acts, int B) {
+  MBRL_ASSERT(B >= 0 && B <= w->max_B && w->dyn == dyn);
+  if (!dyn->has_stats) return MBRL_EINVAL;
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, I = O + A;
+  const size_t rows = (size_t)dyn->cfg.E * B, cap = (size_t)dyn->cfg.E * w->max_B;
+  if (!w->gx) {
+    /* a network of the same shape whose gradients are the product's own */
+    mbrl_rng r;
+    mbrl_rng_init(&r, 0, 0);
+    int rc = mbrl_ensemble_init(&w->grad_net, &dyn->net.cfg, &r, NULL, 0);
+    MBRL_ASSERT(rc == MBRL_OK); /* the shape of a network that exists */
+    mbrl_ensemble_work_init(&w->grad_work, &w->grad_net, w->max_B);
+    w->gx = mbrl_alloc(cap * I * sizeof(float));
+    w->gdy = mbrl_alloc(cap * O * sizeof(float));
+    w->gdx = mbrl_alloc(cap * I * sizeof(float));
+    w->grad_version = dyn->version - 1;
+  }
+  if (w->grad_version != dyn->version) {
+    memcpy(w->grad_net.params, dyn->net.params, dyn->net.n_params * sizeof(float));
+    w->grad_version = dyn->version;
+  }
+  /* next = s + d delta_std + delta_mean with d = net(normalised s, a) */
+  normalise_inputs(dyn, w->gx, states, acts, rows);
+  mbrl_ensemble_forward_train(&w->grad_net, &w->grad_work, w->gx, B);
+  for (size_t r = 0; r < rows; r++)
+    for (int j = 0; j < O; j++) w->gdy[r * O + j] = d_next[r * O + j] * dyn->delta_std[j];
+  mbrl_ensemble_zero_grad(&w->grad_net);
+  mbrl_ensemble_backward(&w->grad_net, &w->grad_work, w->gdx, w->gdy, w->gx, B);
+  for (size_t r = 0; r < rows; r++) {
+    const float *dx = w->gdx + r * I;
+    if (d_states)
+      for (int j = 0; j < O; j++)
+        d_states[r * O + j] = d_next[r * O + j] + dx[j] / (dyn->obs_std[j] + NORM_EPS);
+    for (int j = 0; j < A; j++) d_acts[r * A + j] = dx[O + j] / (dyn->act_std[j] + NORM_EPS);
+  }
+  return MBRL_OK;
+}
+
+static int model_vjp(void *ctx, const float *states, const float *acts, const float *d_next, float *d_states,
+                     float *d_acts, int B) {
+  mbrl_dynamics_work *w = ctx;
+  return mbrl_dynamics_vjp(w->dyn, w, states, acts, d_next, d_states, d_acts, B);
+}
+
 static int model_predict(void *ctx, const float *states, const float *acts, float *next_states, float *var,
                          int B, mbrl_rng *rng) {
   (void)var, (void)rng; /* deterministic: no variance, nothing to sample */
@@ -261,6 +309,7 @@ mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w) {
                       .max_B = w->max_B,
                       .predict = model_predict,
                       .ready = model_ready,
+                      .vjp = model_vjp,
                       .ctx = w};
 }
 

@@ -414,3 +414,57 @@ Test(model_dynamics, checkpoint_round_trip_is_bit_exact) {
   mbrl_paths_free(&p);
   io_test_rmtree(dir);
 }
+
+/* sum_rows d_next . predict(s, a) in double, the function whose gradient the vjp gives */
+static double dotted(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *s, const float *a,
+                     const float *g, int B) {
+  float next[2 * 3 * 3];
+  cr_assert_eq(mbrl_dynamics_predict(dyn, w, s, a, next, B), 0);
+  double sum = 0.0;
+  for (int i = 0; i < 2 * B * 3; i++) sum += (double)g[i] * next[i];
+  return sum;
+}
+
+Test(model_dynamics, vjp_matches_central_differences) {
+  mbrl_rng r;
+  mbrl_rng_init(&r, 7, 0);
+  mbrl_dynamics_config c = small_config(1, 16);
+  c.E = 2;
+  mbrl_dynamics dyn;
+  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
+  mbrl_rng_fill_normal(&r, dyn.stats, 4 * 3 + 2 * 2, 0.5f, 1.0f);
+  for (int j = 0; j < 3; j++) dyn.obs_std[j] = 0.5f + fabsf(dyn.obs_std[j]), dyn.delta_std[j] = 0.5f + fabsf(dyn.delta_std[j]);
+  for (int j = 0; j < 2; j++) dyn.act_std[j] = 0.5f + fabsf(dyn.act_std[j]);
+  dyn.has_stats = 1;
+  const int B = 3;
+  float s[2 * 3 * 3], a[2 * 3 * 2], g[2 * 3 * 3], ds[2 * 3 * 3], da[2 * 3 * 2];
+  mbrl_rng_fill_normal(&r, s, 18, 0.0f, 1.0f);
+  mbrl_rng_fill_uniform(&r, a, 12, -1.0f, 1.0f);
+  mbrl_rng_fill_normal(&r, g, 18, 0.0f, 1.0f);
+  mbrl_dynamics_work w;
+  mbrl_dynamics_work_init(&w, &dyn, 4);
+  mbrl_model m = mbrl_dynamics_model(&w);
+  cr_assert_not_null(m.vjp);
+  cr_assert_eq(m.vjp(m.ctx, s, a, g, ds, da, B), 0);
+  /* rows are independent, so one perturbation of an input moves only its own row */
+  const float h = 1e-2f;
+  for (int i = 0; i < 18 + 12; i++) {
+    float *x = i < 18 ? &s[i] : &a[i - 18], keep = *x;
+    *x = keep + h;
+    double up = dotted(&dyn, &w, s, a, g, B);
+    *x = keep - h;
+    double down = dotted(&dyn, &w, s, a, g, B);
+    *x = keep;
+    double fd = (up - down) / (2.0 * h), got = i < 18 ? ds[i] : da[i - 18];
+    cr_expect(fabs(fd - got) <= 2e-3 + 2e-2 * fabs(fd), "input %d: vjp %g, differences %g", i, got, fd);
+  }
+  /* after training the product follows the new weights */
+  dyn.net.params[0] += 0.5f, dyn.version++;
+  float da2[2 * 3 * 2];
+  cr_assert_eq(m.vjp(m.ctx, s, a, g, NULL, da2, B), 0);
+  cr_expect_neq(memcmp(da, da2, sizeof da), 0);
+  dyn.has_stats = 0;
+  cr_expect_eq(m.vjp(m.ctx, s, a, g, NULL, da2, B), MBRL_EINVAL);
+  mbrl_dynamics_work_free(&w);
+  mbrl_dynamics_free(&dyn);
+}
