@@ -68,7 +68,13 @@ static int list_add(const char *cmd, const char *what, flag_list *l, const char 
   return 0;
 }
 
-/* first: whether this is the flag's first occurrence on the command line */
+/* whether f takes no value (a plain or a configuration boolean) */
+static int is_switch(const flag *f) {
+  return f->type == FLAG_BOOL ||
+         (f->type == FLAG_FIELD && ((const flag_field *)f->value)->field->type == MBRL_FIELD_BOOL);
+}
+
+/* first: whether this is the flag's first occurrence on the command line; a switch gets "true" */
 static int set_value(const char *cmd, const flag *f, const char *s, int first) {
   char *end;
   errno = 0;
@@ -83,6 +89,10 @@ static int set_value(const char *cmd, const flag *f, const char *s, int first) {
   }
   if (f->type == FLAG_STRING) {
     *(const char **)f->value = s;
+    return 0;
+  }
+  if (f->type == FLAG_BOOL) {
+    *(int *)f->value = 1;
     return 0;
   }
   if (f->type == FLAG_LIST) {
@@ -140,22 +150,11 @@ static int parse(const char *cmd, const char *args, const char *summary, const f
       fprintf(stderr, "mbrl %s: unknown flag '%s' (mbrl %s --help lists them)\n", cmd, a, cmd);
       return 2;
     }
-    if (f->type == FLAG_BOOL ||
-        (f->type == FLAG_FIELD && ((const flag_field *)f->value)->field->type == MBRL_FIELD_BOOL)) {
-      if (eq && len == strlen(name) && a[len] == '=') {
-        fprintf(stderr, "mbrl %s: %s takes no value\n", cmd, f->name);
-        return 2;
-      }
-      for (const flag *g = f; g < flags + n; g++) {
-        if (strcmp(g->name, f->name)) continue;
-        if (g->type == FLAG_FIELD)
-          set_value(cmd, g, "true", 0);
-        else
-          *(int *)g->value = 1;
-      }
-      continue;
+    if (is_switch(f) && eq && len == strlen(name) && a[len] == '=') {
+      fprintf(stderr, "mbrl %s: %s takes no value\n", cmd, f->name);
+      return 2;
     }
-    const char *v = eq && a[0] == '-' && a[1] == '-' ? eq + 1 : NULL;
+    const char *v = is_switch(f) ? "true" : eq && a[0] == '-' && a[1] == '-' ? eq + 1 : NULL;
     if (!v) {
       if (i + 1 >= argc) {
         fprintf(stderr, "mbrl %s: %s needs a value\n", cmd, f->name);
@@ -168,7 +167,7 @@ static int parse(const char *cmd, const char *args, const char *summary, const f
     int rc = set_value(cmd, f, v, first);
     /* the same setting of other configurations (a planner option two planners share) */
     for (const flag *g = f + 1; !rc && g < flags + n; g++)
-      if (g->type == FLAG_FIELD && !strcmp(g->name, f->name)) rc = set_value(cmd, g, v, 0);
+      if (!strcmp(g->name, f->name)) rc = set_value(cmd, g, v, 0);
     if (rc) return rc;
   }
   return 0;

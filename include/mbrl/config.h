@@ -72,6 +72,10 @@ struct mbrl_config_table {
 #define MBRL_CFG_DYNAMIC(T, m, fn) \
   {.name = #m, .type = MBRL_FIELD_SECTION, .offset = offsetof(T, m), .section_of = fn}
 
+/* The bytes of a struct that t's values reach: the end of its furthest field (a section's by its
+ * table); SIZE_MAX when t has a dynamic section, whose extent is not known. */
+size_t mbrl_config_extent(const mbrl_config_table *t);
+
 /* Writes every field's default into base (a struct of the table), sections included; a dynamic
  * section is filled once the fields before it name its table. */
 void mbrl_config_defaults(const mbrl_config_table *t, void *base);

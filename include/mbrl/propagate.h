@@ -57,12 +57,14 @@ typedef struct mbrl_propagator {
   mbrl_task task;
   int max_M;            /* most particles one call handles */
   int E, obs_dim, act_dim;
-  float *s, *s2;        /* (E x max_M x obs_dim) states before and after a step */
-  float *a;             /* (E x max_M x act_dim) actions of a step */
-  float *ms, *ma, *ms2; /* (E x max_M x obs_dim / act_dim) rows as the model sees them */
-  float *rew;           /* (E x max_M) rewards of a step */
-  int *done;            /* (E x max_M) the task's done flags of a step */
-  float *alive;         /* (E x max_M) 1 while a particle earns rewards */
+  /* R = E x max_M rows in members mode, max_M in the others */
+  float *s, *s2;        /* (R x obs_dim) states before and after a step */
+  float *a;             /* (R x act_dim) actions of a step */
+  float *ms, *ma, *ms2; /* (E x max_M x obs_dim / act_dim) rows as the model sees them (not in
+                         * members mode) */
+  float *rew;           /* (R) rewards of a step */
+  int *done;            /* (R) the task's done flags of a step */
+  float *alive;         /* (R) 1 while a particle earns rewards */
   int *member;          /* (max_M) member of each particle (ts1, tsinf) */
   int *slot;            /* (max_M) its row within that member's block */
   int *count;           /* (E) particles per member */

@@ -42,7 +42,7 @@ typedef struct mbrl_rollout_config {
 
 typedef struct mbrl_rollout {
   mbrl_rollout_config cfg;
-  int E, obs_dim, act_dim;
+  int obs_dim, act_dim;
   mbrl_propagator prop; /* one step of all rollouts through the model */
   mbrl_paths paths;    /* (max_B L) the last call's transitions; an episode per non-empty rollout
                         * with its model return */

@@ -6,6 +6,8 @@
 #ifndef MBRL_TASK_H
 #define MBRL_TASK_H
 
+#include <stddef.h>
+
 typedef struct mbrl_task {
   int obs_dim, act_dim;
   const float *act_low, *act_high; /* (act_dim) each: the actions a planner may choose */
@@ -21,5 +23,8 @@ typedef struct mbrl_task {
                      const float *d_reward, float *d_obs, float *d_act, float *d_next);
   void *ctx;
 } mbrl_task;
+
+/* Clips x (rows x act_dim) to the task's action bounds in place. */
+void mbrl_task_clip(const mbrl_task *t, float *x, size_t rows);
 
 #endif

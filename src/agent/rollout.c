@@ -12,16 +12,13 @@ int mbrl_rollout_init(mbrl_rollout *ro, const mbrl_rollout_config *cfg, const mb
   if (cfg->max_B < 1 || cfg->length < 1)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "rollouts: max_B %d and length %d must be at least 1",
                      cfg->max_B, cfg->length);
-  if (model->max_B < cfg->max_B)
-    return mbrl_errf(err, err_sz, MBRL_EINVAL, "rollouts: the model takes %d rows per member, not %d",
-                     model->max_B, cfg->max_B);
   const size_t B = (size_t)cfg->max_B, O = (size_t)model->obs_dim, A = (size_t)model->act_dim;
   const mbrl_propagate_config pc = {.mode = cfg->random_member ? MBRL_PROP_TS1 : MBRL_PROP_EXPECTATION,
                                     .particles = 1};
   int rc = mbrl_propagate_init(&ro->prop, &pc, model, task, cfg->max_B, err, err_sz);
   if (rc) return rc;
   ro->cfg = *cfg;
-  ro->E = model->E, ro->obs_dim = model->obs_dim, ro->act_dim = model->act_dim;
+  ro->obs_dim = model->obs_dim, ro->act_dim = model->act_dim;
   mbrl_paths_init(&ro->paths, model->obs_dim, model->act_dim, cfg->max_B * cfg->length);
   mbrl_rng_split(&ro->rng, rng, 0x726f6c); /* "rol" */
   ro->idx = mbrl_alloc(B * sizeof(int));

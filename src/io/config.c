@@ -27,6 +27,22 @@ static int choice_count(const mbrl_field *f) {
   return n;
 }
 
+size_t mbrl_config_extent(const mbrl_config_table *t) {
+  size_t end = 0;
+  for (int i = 0; i < t->n; i++) {
+    const mbrl_field *f = &t->fields[i];
+    size_t sz = f->type == MBRL_FIELD_DOUBLE ? sizeof(double) : f->type == MBRL_FIELD_STRING ? MBRL_CONFIG_STR
+                                                                                              : sizeof(int);
+    if (f->type == MBRL_FIELD_SECTION) {
+      if (!f->section) return SIZE_MAX;
+      sz = mbrl_config_extent(f->section);
+      if (sz == SIZE_MAX) return SIZE_MAX;
+    }
+    if (f->offset + sz > end) end = f->offset + sz;
+  }
+  return end;
+}
+
 void mbrl_config_defaults(const mbrl_config_table *t, void *base) {
   for (int i = 0; i < t->n; i++) {
     const mbrl_field *f = &t->fields[i];

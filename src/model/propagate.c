@@ -37,14 +37,16 @@ int mbrl_propagate_init(mbrl_propagator *pg, const mbrl_propagate_config *cfg, c
   pg->task = *task;
   pg->max_M = max_M;
   pg->E = model->E, pg->obs_dim = model->obs_dim, pg->act_dim = model->act_dim;
-  const size_t rows = (size_t)pg->E * (size_t)max_M, O = (size_t)pg->obs_dim, A = (size_t)pg->act_dim;
+  /* members mode steps E trajectories a particle; the others one, through E blocks for the model */
+  const size_t model_rows = (size_t)pg->E * (size_t)max_M, O = (size_t)pg->obs_dim, A = (size_t)pg->act_dim;
+  const size_t rows = cfg->mode == MBRL_PROP_MEMBERS ? model_rows : (size_t)max_M;
   pg->s = mbrl_alloc(rows * O * sizeof(float));
   pg->s2 = mbrl_alloc(rows * O * sizeof(float));
   pg->a = mbrl_alloc(rows * A * sizeof(float));
   if (cfg->mode != MBRL_PROP_MEMBERS) {
-    pg->ms = mbrl_alloc(rows * O * sizeof(float));
-    pg->ma = mbrl_alloc(rows * A * sizeof(float));
-    pg->ms2 = mbrl_alloc(rows * O * sizeof(float));
+    pg->ms = mbrl_alloc(model_rows * O * sizeof(float));
+    pg->ma = mbrl_alloc(model_rows * A * sizeof(float));
+    pg->ms2 = mbrl_alloc(model_rows * O * sizeof(float));
   }
   pg->rew = mbrl_alloc(rows * sizeof(float));
   pg->done = mbrl_alloc(rows * sizeof(int));
@@ -62,13 +64,6 @@ void mbrl_propagate_free(mbrl_propagator *pg) {
   mbrl_free(pg->rew), mbrl_free(pg->done), mbrl_free(pg->alive);
   mbrl_free(pg->member), mbrl_free(pg->slot), mbrl_free(pg->count);
   memset(pg, 0, sizeof *pg);
-}
-
-static void clip(const mbrl_task *t, float *x, size_t rows) {
-  const int A = t->act_dim;
-  for (size_t r = 0; r < rows; r++, x += A)
-    for (int d = 0; d < A; d++)
-      x[d] = x[d] < t->act_low[d] ? t->act_low[d] : x[d] > t->act_high[d] ? t->act_high[d] : x[d];
 }
 
 void mbrl_propagate_begin(mbrl_propagator *pg, int M, mbrl_rng *rng) {
@@ -170,7 +165,7 @@ int mbrl_propagate_returns(mbrl_propagator *pg, const float *obs, const float *c
     for (int n = 0; n < N; n++)
       for (int p = 0; p < P; p++)
         memcpy(pg->a + ((size_t)n * P + p) * A, cand + ((size_t)n * H + t) * A, A * sizeof(float));
-    clip(&pg->task, pg->a, (size_t)M);
+    mbrl_task_clip(&pg->task, pg->a, (size_t)M);
     int rc;
     if (members) {
       for (size_t e = 1; e < E; e++) memcpy(pg->a + e * M * A, pg->a, (size_t)M * A * sizeof(float));

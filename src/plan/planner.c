@@ -13,9 +13,7 @@
 struct mbrl_planner {
   const mbrl_planner_class *cls;
   mbrl_planner_config cfg;
-  mbrl_task task;
-  mbrl_model model;
-  mbrl_propagator prop;
+  mbrl_propagator prop; /* holds the task and the model */
   float *plan;       /* (H x act_dim) the last sequence chosen, clipped to the bounds */
   int64_t nonfinite; /* candidate scores that were NaN */
   mbrl_rng rng;
@@ -56,23 +54,10 @@ const mbrl_planner_class *mbrl_planner_find(const char *name) {
   return NULL;
 }
 
-/* the bytes a class's options take: the end of its furthest field */
-static size_t options_size(const mbrl_config_table *t) {
-  size_t end = 0;
-  for (int i = 0; t && i < t->n; i++) {
-    const mbrl_field *f = &t->fields[i];
-    size_t sz = f->type == MBRL_FIELD_DOUBLE ? sizeof(double) : f->type == MBRL_FIELD_STRING ? MBRL_CONFIG_STR
-                                                                                              : sizeof(int);
-    if (f->type == MBRL_FIELD_SECTION) sz = MBRL_PLANNER_OPTS + 1; /* not allowed */
-    if (f->offset + sz > end) end = f->offset + sz;
-  }
-  return end;
-}
-
 int mbrl_planner_register(const mbrl_planner_class *cls, char *err, size_t err_sz) {
   if (!cls || !cls->name || !cls->name[0] || !cls->init || !cls->plan)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "a planner class needs a name, init and plan");
-  if (options_size(cls->options) > MBRL_PLANNER_OPTS)
+  if (cls->options && mbrl_config_extent(cls->options) > MBRL_PLANNER_OPTS)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "planner %s: options take more than %d bytes", cls->name,
                      MBRL_PLANNER_OPTS);
   if (strlen(cls->name) >= MBRL_CONFIG_STR)
@@ -156,7 +141,7 @@ mbrl_planner *mbrl_planner_make(const mbrl_planner_config *cfg, const mbrl_task 
   }
   mbrl_planner *p = mbrl_alloc(sizeof *p);
   memset(p, 0, sizeof *p);
-  p->cls = cls, p->cfg = *cfg, p->task = *task, p->model = *model;
+  p->cls = cls, p->cfg = *cfg;
   mbrl_rng_split(&p->rng, rng, 0x706c616e); /* "plan" */
   int rc = mbrl_propagate_init(&p->prop, &cfg->prop, model, task, cfg->N * cfg->prop.particles, err, err_sz);
   if (!rc) {
@@ -182,8 +167,9 @@ void mbrl_planner_free(mbrl_planner *p) {
 }
 
 int mbrl_planner_act(mbrl_planner *p, const float *obs, float *act) {
-  const int A = p->task.act_dim;
-  if (p->model.ready && !p->model.ready(p->model.ctx)) {
+  const int A = p->prop.task.act_dim;
+  const mbrl_model *m = &p->prop.model;
+  if (m->ready && !m->ready(m->ctx)) {
     /* no data statistics yet: one uniform random action */
     mbrl_planner_uniform(p, act, 1);
     return MBRL_OK;
@@ -208,9 +194,9 @@ const mbrl_planner_config *mbrl_planner_get_config(const mbrl_planner *p) { retu
 
 int mbrl_planner_H(const mbrl_planner *p) { return p->cfg.H; }
 int mbrl_planner_N(const mbrl_planner *p) { return p->cfg.N; }
-int mbrl_planner_act_dim(const mbrl_planner *p) { return p->task.act_dim; }
-const float *mbrl_planner_low(const mbrl_planner *p) { return p->task.act_low; }
-const float *mbrl_planner_high(const mbrl_planner *p) { return p->task.act_high; }
+int mbrl_planner_act_dim(const mbrl_planner *p) { return p->prop.task.act_dim; }
+const float *mbrl_planner_low(const mbrl_planner *p) { return p->prop.task.act_low; }
+const float *mbrl_planner_high(const mbrl_planner *p) { return p->prop.task.act_high; }
 mbrl_rng *mbrl_planner_rng(mbrl_planner *p) { return &p->rng; }
 
 void mbrl_planner_options(const mbrl_planner *p, void *opts, size_t size) {
@@ -227,16 +213,11 @@ int mbrl_planner_score(mbrl_planner *p, const float *obs, const float *cand, int
 }
 
 void mbrl_planner_uniform(mbrl_planner *p, float *x, size_t rows) {
-  const int A = p->task.act_dim;
-  const float *low = p->task.act_low, *high = p->task.act_high;
+  const int A = p->prop.task.act_dim;
+  const float *low = p->prop.task.act_low, *high = p->prop.task.act_high;
   mbrl_rng_fill_uniform(&p->rng, x, rows * A, 0.0f, 1.0f); /* in one call: the draws stay in registers */
   for (size_t r = 0; r < rows; r++, x += A)
     for (int d = 0; d < A; d++) x[d] = low[d] + (high[d] - low[d]) * x[d];
 }
 
-void mbrl_planner_clip(const mbrl_planner *p, float *x, size_t rows) {
-  const int A = p->task.act_dim;
-  const float *low = p->task.act_low, *high = p->task.act_high;
-  for (size_t r = 0; r < rows; r++, x += A)
-    for (int d = 0; d < A; d++) x[d] = x[d] < low[d] ? low[d] : x[d] > high[d] ? high[d] : x[d];
-}
+void mbrl_planner_clip(const mbrl_planner *p, float *x, size_t rows) { mbrl_task_clip(&p->prop.task, x, rows); }

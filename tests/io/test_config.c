@@ -2,6 +2,7 @@
  * (sections and a dynamic section included), and bad JSON refused with the key named. */
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,6 +82,9 @@ Test(config, defaults_fill_every_field_and_sections) {
   cr_expect_eq(o.in.depth, 3);
   cr_expect_eq(o.in.rate, 1e-3f);
   cr_expect_eq(scale_of(&o), 2.5, "the dynamic section's defaults once kind names its table");
+  cr_expect_eq(mbrl_config_extent(&inner_table), sizeof(inner));
+  cr_expect_eq(mbrl_config_extent(&extra_table), sizeof(extra_a));
+  cr_expect_eq(mbrl_config_extent(&outer_table), SIZE_MAX, "a dynamic section's extent is not known");
 }
 
 Test(config, values_from_text_are_checked) {

@@ -102,6 +102,14 @@ Test(model_dynamics, statistics_are_population_mean_and_std_over_the_buffer) {
   mbrl_paths_free(&p);
 }
 
+/* statistics of a model with obs 3 and act 2 drawn from r, every std at least floor */
+static void random_stats(mbrl_dynamics *dyn, mbrl_rng *r, float floor) {
+  mbrl_rng_fill_normal(r, dyn->stats, 4 * 3 + 2 * 2, 0.5f, 1.0f);
+  for (int j = 0; j < 3; j++)
+    dyn->obs_std[j] = floor + fabsf(dyn->obs_std[j]), dyn->delta_std[j] = floor + fabsf(dyn->delta_std[j]);
+  for (int j = 0; j < 2; j++) dyn->act_std[j] = floor + fabsf(dyn->act_std[j]);
+}
+
 Test(model_dynamics, prediction_normalises_and_unnormalises) {
   /* no hidden layer: member e computes y = W_e x + b_e, checked in double */
   mbrl_rng r;
@@ -110,9 +118,7 @@ Test(model_dynamics, prediction_normalises_and_unnormalises) {
   c.E = 3;
   mbrl_dynamics dyn;
   cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
-  mbrl_rng_fill_normal(&r, dyn.stats, 4 * 3 + 2 * 2, 0.5f, 1.0f);
-  for (int j = 0; j < 3; j++) dyn.obs_std[j] = fabsf(dyn.obs_std[j]), dyn.delta_std[j] = fabsf(dyn.delta_std[j]);
-  for (int j = 0; j < 2; j++) dyn.act_std[j] = fabsf(dyn.act_std[j]);
+  random_stats(&dyn, &r, 0.0f);
   dyn.act_std[1] = 0.0f; /* a constant action dimension divides by 1e-8 */
   dyn.has_stats = 1;
   const int B = 4;
@@ -432,9 +438,7 @@ Test(model_dynamics, vjp_matches_central_differences) {
   c.E = 2;
   mbrl_dynamics dyn;
   cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
-  mbrl_rng_fill_normal(&r, dyn.stats, 4 * 3 + 2 * 2, 0.5f, 1.0f);
-  for (int j = 0; j < 3; j++) dyn.obs_std[j] = 0.5f + fabsf(dyn.obs_std[j]), dyn.delta_std[j] = 0.5f + fabsf(dyn.delta_std[j]);
-  for (int j = 0; j < 2; j++) dyn.act_std[j] = 0.5f + fabsf(dyn.act_std[j]);
+  random_stats(&dyn, &r, 0.5f);
   dyn.has_stats = 1;
   const int B = 3;
   float s[2 * 3 * 3], a[2 * 3 * 2], g[2 * 3 * 3], ds[2 * 3 * 3], da[2 * 3 * 2];
