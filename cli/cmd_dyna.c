@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "flags.h"
 #include "mbrl/core.h"
 #include "mbrl/dyna.h"
 #include "mbrl/env.h"
@@ -16,153 +17,65 @@
 #define MAX_N 16
 
 typedef struct {
-  const char *maze, *out;
+  const char *maze, *out, *n_text, *algo_text, *size;
   int n[MAX_N], n_count;
-  int runs, episodes, steps, max_steps, threads, width, height;
+  int runs, episodes, steps, max_steps, threads, seed, width, height;
   int algo; /* bit 0: Dyna-Q, bit 1: Dyna-Q+; 0 = by maze */
-  double alpha, gamma, epsilon, kappa;
-  unsigned long long seed;
+  mbrl_dyna_config cfg; /* alpha, gamma, epsilon, kappa; n and plus per curve */
 } options;
 
-static void usage(FILE *f) {
-  fprintf(f,
-          "usage: mbrl dyna [flags]\n"
-          "Runs tabular Dyna-Q (and Dyna-Q+) on a maze, averaged over runs, and writes\n"
-          "PREFIX.csv and PREFIX.png: steps per episode against episode for a fixed maze,\n"
-          "cumulative reward against time step for a maze whose walls change.\n\n"
-          "  --maze M          a shipped maze (dyna, blocking, shortcut) or a maze file path\n"
-          "                    (default dyna; the file format is in include/mbrl/maze.h)\n"
-          "  --n LIST          planning steps per real step, comma separated (default 0,5,50)\n"
-          "  --runs R          independent runs averaged (default 30)\n"
-          "  --episodes E      episodes per run, fixed mazes (default 50)\n"
-          "  --steps T         time steps per run, changing mazes (default: the maze's 'steps')\n"
-          "  --algo A          q, plus or both (default: q for a fixed maze, both for a changing one)\n"
-          "  --alpha X         step size (default 0.1)\n"
-          "  --gamma X         discount (default 0.95)\n"
-          "  --epsilon X       exploration rate (default 0.1)\n"
-          "  --kappa X         Dyna-Q+ bonus weight (default 0.001)\n"
-          "  --max-steps M     cap on the steps of one episode (default 100000)\n"
-          "  --seed S          seed; run i uses stream (S, i) (default 1)\n"
-          "  --threads K       threads over runs (default: all cores; results do not depend on it)\n"
-          "  --size WxH        PNG size in pixels (default 800x500)\n"
-          "  --out PREFIX      output prefix (default dyna)\n"
-          "  --help            this text\n");
-}
-
-static int bad(const char *flag, const char *val, const char *want) {
-  fprintf(stderr, "mbrl dyna: %s needs %s, got '%s'\n", flag, want, val);
+static int bad(const char *name, const char *val, const char *want) {
+  fprintf(stderr, "mbrl dyna: %s needs %s, got '%s'\n", name, want, val);
   return 2;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *v) {
-  char *end;
-  errno = 0;
-  long x = strtol(s, &end, 10);
-  if (end == s || *end || errno || x < lo || x > hi) return 0;
-  *v = x;
-  return 1;
-}
-
-static int parse_double(const char *s, double lo, double hi, double *v) {
-  char *end;
-  errno = 0;
-  double x = strtod(s, &end);
-  if (end == s || *end || errno || !(x >= lo && x <= hi)) return 0;
-  *v = x;
-  return 1;
 }
 
 /* reads the flags into o; returns 0, 1 after --help, or 2 after printing a usage error */
 static int parse_flags(options *o, int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    const char *f = argv[i];
-    if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
-      usage(stdout);
-      return 1;
-    }
-    if (strncmp(f, "--", 2)) {
-      fprintf(stderr, "mbrl dyna: unexpected argument '%s' (see mbrl dyna --help)\n", f);
-      return 2;
-    }
-    /* --flag=value or --flag value */
-    char name[32];
-    const char *val, *eq = strchr(f, '=');
-    if (eq) {
-      snprintf(name, sizeof name, "%.*s", (int)(eq - f), f);
-      val = eq + 1;
-    } else {
-      snprintf(name, sizeof name, "%s", f);
-      if (i + 1 >= argc) {
-        fprintf(stderr, "mbrl dyna: %s needs a value (see mbrl dyna --help)\n", f);
-        return 2;
-      }
-      val = argv[++i];
-    }
-    long l;
-    if (!strcmp(name, "--maze")) {
-      o->maze = val;
-    } else if (!strcmp(name, "--out")) {
-      if (!*val) return bad(name, val, "a file prefix");
-      o->out = val;
-    } else if (!strcmp(name, "--n")) {
-      o->n_count = 0;
-      const char *p = val;
-      for (;;) {
-        char *end;
-        errno = 0;
-        long x = strtol(p, &end, 10);
-        if (end == p || errno || x < 0 || x > 100000 || o->n_count == MAX_N || (*end && *end != ','))
-          return bad(name, val, "up to 16 comma-separated integers in 0..100000");
-        o->n[o->n_count++] = (int)x;
-        if (!*end) break;
-        p = end + 1;
-      }
-    } else if (!strcmp(name, "--runs")) {
-      if (!parse_long(val, 1, 100000, &l)) return bad(name, val, "an integer in 1..100000");
-      o->runs = (int)l;
-    } else if (!strcmp(name, "--episodes")) {
-      if (!parse_long(val, 1, 1000000, &l)) return bad(name, val, "an integer in 1..1000000");
-      o->episodes = (int)l;
-    } else if (!strcmp(name, "--steps")) {
-      if (!parse_long(val, 1, 100000000, &l)) return bad(name, val, "an integer in 1..100000000");
-      o->steps = (int)l;
-    } else if (!strcmp(name, "--max-steps")) {
-      if (!parse_long(val, 1, 1000000000, &l)) return bad(name, val, "an integer in 1..1000000000");
-      o->max_steps = (int)l;
-    } else if (!strcmp(name, "--threads")) {
-      if (!parse_long(val, 1, 1024, &l)) return bad(name, val, "an integer in 1..1024");
-      o->threads = (int)l;
-    } else if (!strcmp(name, "--seed")) {
-      char *end;
-      errno = 0;
-      unsigned long long s = strtoull(val, &end, 10);
-      if (end == val || *end || errno || val[0] == '-') return bad(name, val, "a non-negative integer");
-      o->seed = s;
-    } else if (!strcmp(name, "--algo")) {
-      if (!strcmp(val, "q")) o->algo = 1;
-      else if (!strcmp(val, "plus")) o->algo = 2;
-      else if (!strcmp(val, "both")) o->algo = 3;
-      else return bad(name, val, "q, plus or both");
-    } else if (!strcmp(name, "--alpha")) {
-      if (!parse_double(val, 1e-9, 1, &o->alpha)) return bad(name, val, "a number in (0, 1]");
-    } else if (!strcmp(name, "--gamma")) {
-      if (!parse_double(val, 0, 1, &o->gamma)) return bad(name, val, "a number in [0, 1]");
-    } else if (!strcmp(name, "--epsilon")) {
-      if (!parse_double(val, 0, 1, &o->epsilon)) return bad(name, val, "a number in [0, 1]");
-    } else if (!strcmp(name, "--kappa")) {
-      if (!parse_double(val, 0, 1e6, &o->kappa)) return bad(name, val, "a number >= 0");
-    } else if (!strcmp(name, "--size")) {
-      int w, h, used = 0;
-      if (sscanf(val, "%dx%d%n", &w, &h, &used) != 2 || val[used] || w < 16 || h < 16 ||
-          w > 16384 || h > 16384)
-        return bad(name, val, "WIDTHxHEIGHT, each 16..16384");
-      o->width = w;
-      o->height = h;
-    } else {
-      fprintf(stderr, "mbrl dyna: unknown flag '%s' (see mbrl dyna --help)\n", name);
-      return 2;
-    }
+  flag flags[] = {
+      {"--maze", NULL, FLAG_STRING, &o->maze, 0, 0,
+       "a shipped maze (dyna, blocking, shortcut) or a maze file path (format in include/mbrl/maze.h)"},
+      {"--n", NULL, FLAG_STRING, &o->n_text, 0, 0, "planning steps per real step, comma separated"},
+      {"--runs", NULL, FLAG_INT, &o->runs, 1, 100000, "independent runs averaged"},
+      {"--episodes", NULL, FLAG_INT, &o->episodes, 1, 1000000, "episodes per run, fixed mazes"},
+      {"--steps", NULL, FLAG_INT, &o->steps, 0, 100000000, "time steps per run, changing mazes (0: the maze's)"},
+      {"--algo", NULL, FLAG_STRING, &o->algo_text, 0, 0,
+       "q, plus or both (none: q for a fixed maze, both for a changing one)"},
+      flags_field(&mbrl_dyna_table, &o->cfg, "alpha"),
+      flags_field(&mbrl_dyna_table, &o->cfg, "gamma"),
+      flags_field(&mbrl_dyna_table, &o->cfg, "epsilon"),
+      flags_field(&mbrl_dyna_table, &o->cfg, "kappa"),
+      {"--max-steps", NULL, FLAG_INT, &o->max_steps, 1, 1000000000, "cap on the steps of one episode"},
+      {"--seed", NULL, FLAG_INT, &o->seed, 0, 2147483647, "seed; run i uses stream (seed, i)"},
+      {"--threads", NULL, FLAG_INT, &o->threads, 0, 1024, "threads over runs (0: all cores; results do not depend on it)"},
+      {"--size", NULL, FLAG_STRING, &o->size, 0, 0, "PNG size in pixels, WIDTHxHEIGHT"},
+      {"--out", NULL, FLAG_STRING, &o->out, 0, 0, "output prefix: PREFIX.csv and PREFIX.png"},
+  };
+  int rc = flags_parse("dyna",
+                       "Runs tabular Dyna-Q (and Dyna-Q+) on a maze, averaged over runs, and writes PREFIX.csv and\n"
+                       "PREFIX.png: steps per episode against episode for a fixed maze, cumulative reward against\n"
+                       "time step for a maze whose walls change.",
+                       flags, (int)(sizeof flags / sizeof *flags), argc, argv);
+  if (rc) return rc;
+  if (!*o->out) return bad("--out", o->out, "a file prefix");
+  o->n_count = 0;
+  for (const char *p = o->n_text;;) {
+    char *end;
+    errno = 0;
+    long x = strtol(p, &end, 10);
+    if (end == p || errno || x < 0 || x > 100000 || o->n_count == MAX_N || (*end && *end != ','))
+      return bad("--n", o->n_text, "up to 16 comma-separated integers in 0..100000");
+    o->n[o->n_count++] = (int)x;
+    if (!*end) break;
+    p = end + 1;
   }
+  if (o->algo_text) {
+    o->algo = !strcmp(o->algo_text, "q") ? 1 : !strcmp(o->algo_text, "plus") ? 2 : !strcmp(o->algo_text, "both") ? 3 : 0;
+    if (!o->algo) return bad("--algo", o->algo_text, "q, plus or both");
+  }
+  int used = 0;
+  if (sscanf(o->size, "%dx%d%n", &o->width, &o->height, &used) != 2 || o->size[used] || o->width < 16 ||
+      o->height < 16 || o->width > 16384 || o->height > 16384)
+    return bad("--size", o->size, "WIDTHxHEIGHT, each 16..16384");
   return 0;
 }
 
@@ -196,11 +109,8 @@ static int write_csv(const char *path, const char *xname, const curve *c, int nc
 }
 
 int mbrl_cmd_dyna(int argc, char **argv) {
-  mbrl_dyna_config def = mbrl_dyna_defaults();
-  options o = {.maze = "dyna", .out = "dyna", .n = {0, 5, 50}, .n_count = 3,
-               .runs = 30, .episodes = 50, .max_steps = 100000, .width = 800, .height = 500,
-               .alpha = def.alpha, .gamma = def.gamma, .epsilon = def.epsilon,
-               .kappa = def.kappa, .seed = 1};
+  options o = {.maze = "dyna", .out = "dyna", .n_text = "0,5,50", .size = "800x500", .runs = 30,
+               .episodes = 50, .max_steps = 100000, .seed = 1, .cfg = mbrl_dyna_defaults()};
   int rc = parse_flags(&o, argc, argv);
   if (rc) return rc == 1 ? 0 : rc;
   if (o.threads) mbrl_threads_set(o.threads);
@@ -236,8 +146,8 @@ int mbrl_cmd_dyna(int argc, char **argv) {
   if (changing)
     printf(", walls change at step %d (shortest path then %d)", m.change_step,
            mbrl_maze_shortest_path(&m, m.walls_after));
-  printf("\nruns %d, seed %llu, alpha %g, gamma %g, epsilon %g, kappa %g\n", o.runs, o.seed,
-         o.alpha, o.gamma, o.epsilon, o.kappa);
+  printf("\nruns %d, seed %d, alpha %g, gamma %g, epsilon %g, kappa %g\n", o.runs, o.seed, o.cfg.alpha,
+         o.cfg.gamma, o.cfg.epsilon, o.cfg.kappa);
 
   /* run every (algorithm, n) pair */
   curve c[2 * MAX_N];
@@ -250,22 +160,22 @@ int mbrl_cmd_dyna(int argc, char **argv) {
       cv->plus = plus;
       cv->n = o.n[k];
       if (plus)
-        snprintf(cv->label, sizeof cv->label, "Dyna-Q+, n = %d, κ = %g", o.n[k], o.kappa);
+        snprintf(cv->label, sizeof cv->label, "Dyna-Q+, n = %d, κ = %g", o.n[k], o.cfg.kappa);
       else
         snprintf(cv->label, sizeof cv->label, "Dyna-Q, n = %d%s", o.n[k],
                  o.n[k] == 0 ? " (direct RL only)" : "");
       snprintf(cv->column, sizeof cv->column, "%s_n%d", plus ? "dyna_q_plus" : "dyna_q", o.n[k]);
       cv->y = mbrl_alloc(sizeof(double) * (size_t)len);
-      mbrl_dyna_config cfg = {.alpha = o.alpha, .gamma = o.gamma, .epsilon = o.epsilon,
-                              .n = o.n[k], .plus = plus, .kappa = o.kappa};
+      mbrl_dyna_config cfg = o.cfg;
+      cfg.n = o.n[k], cfg.plus = plus;
       double t0 = mbrl_time_now();
       if (changing) {
-        mbrl_dyna_experiment_steps(&m, &cfg, o.seed, o.runs, T, cv->y);
+        mbrl_dyna_experiment_steps(&m, &cfg, (uint64_t)o.seed, o.runs, T, cv->y);
         int cs = m.change_step < T ? m.change_step : T;
         printf("%-32s cumulative reward %7.1f at the change (step %d), %7.1f at step %d  (%.2f s)\n",
                cv->label, cs > 0 ? cv->y[cs - 1] : 0.0, cs, cv->y[T - 1], T, mbrl_time_now() - t0);
       } else {
-        int stopped = mbrl_dyna_experiment_episodes(&m, &cfg, o.seed, o.runs, o.episodes,
+        int stopped = mbrl_dyna_experiment_episodes(&m, &cfg, (uint64_t)o.seed, o.runs, o.episodes,
                                                      o.max_steps, cv->y);
         /* first episode from which every later mean stays within 1.5x the shortest path */
         int near = -1;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mbrl/core.h"
+
 /* a list's values, comma separated, cut to fit buf (n bytes) */
 static void list_text(const flag_list *l, char *buf, size_t n) {
   size_t used = 0;
@@ -195,6 +197,23 @@ static char field_names[MAX_FIELDS][64];
 static flag_field field_refs[MAX_FIELDS];
 static int fields_used;
 
+/* a FLAG_FIELD flag for field f in the struct owner */
+static flag field_flag(const mbrl_field *f, void *owner) {
+  MBRL_ASSERT(fields_used < MAX_FIELDS);
+  snprintf(field_names[fields_used], sizeof field_names[0], "--%s", f->name);
+  field_refs[fields_used] = (flag_field){f, owner};
+  flag out = {field_names[fields_used], f->alias, FLAG_FIELD, &field_refs[fields_used], 0, 0, f->help};
+  fields_used++;
+  return out;
+}
+
+flag flags_field(const mbrl_config_table *t, void *base, const char *name) {
+  void *owner;
+  const mbrl_field *f = mbrl_config_find(t, base, name, &owner);
+  MBRL_ASSERT(f);
+  return field_flag(f, owner);
+}
+
 /* writes t's value fields at base as flags into out[*n..cap); dynamic sections are left out */
 static void add_fields(flag *out, int *n, int cap, const mbrl_config_table *t, void *base) {
   for (int i = 0; i < t->n && *n < cap && fields_used < MAX_FIELDS; i++) {
@@ -203,10 +222,7 @@ static void add_fields(flag *out, int *n, int cap, const mbrl_config_table *t, v
       if (f->section) add_fields(out, n, cap, f->section, (char *)base + f->offset);
       continue;
     }
-    snprintf(field_names[fields_used], sizeof field_names[0], "--%s", f->name);
-    field_refs[fields_used] = (flag_field){f, base};
-    out[*n] = (flag){field_names[fields_used], f->alias, FLAG_FIELD, &field_refs[fields_used], 0, 0, f->help};
-    fields_used++, (*n)++;
+    out[(*n)++] = field_flag(f, base);
   }
 }
 

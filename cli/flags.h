@@ -38,6 +38,9 @@ typedef struct {
  * and dynamic sections left out; returns the count written. */
 int flags_from_config(flag *out, int cap, const mbrl_config_table *t, void *base);
 
+/* A FLAG_FIELD flag for the field named name of t at base (which must exist). */
+flag flags_field(const mbrl_config_table *t, void *base, const char *name);
+
 /* Parses argv[1..argc) into the flags' values; returns 0, 1 after printing --help to stdout, or
  * 2 after printing a usage error to stderr. */
 int flags_parse(const char *cmd, const char *summary, const flag *flags, int n, int argc, char **argv);

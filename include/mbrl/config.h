@@ -113,6 +113,16 @@ void mbrl_config_to_json(const mbrl_config_table *t, const void *base, void *jso
 int mbrl_config_from_json(const mbrl_config_table *t, void *base, const void *json_object, const char *what,
                           char *err, size_t err_sz);
 
+/* t's fields with their values in base as one line of JSON text (as mbrl_config_to_json), for
+ * a file's metadata; free it with mbrl_free. */
+char *mbrl_config_print(const mbrl_config_table *t, const void *base);
+
+/* Reads t's fields from JSON text (a file's metadata, as mbrl_config_print writes) into base,
+ * every value field required; returns 0, or MBRL_EFORMAT with a message naming what and the key
+ * (text NULL, not a JSON object, a field missing, of the wrong type or out of range). */
+int mbrl_config_parse(const mbrl_config_table *t, void *base, const char *text, const char *what, char *err,
+                      size_t err_sz);
+
 /* Writes a cJSON object as indented JSON text to path, through a temporary file and a rename;
  * returns 0 or MBRL_EIO with a message. */
 int mbrl_config_write_json(const void *json_object, const char *path, char *err, size_t err_sz);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mbrl/config.h"
 #include "mbrl/maze.h"
 #include "mbrl/rng.h"
 
@@ -39,6 +40,9 @@ typedef struct mbrl_dyna {
   int *tried;           /* (n_states x n_actions) per state, the actions tried so far, in order */
   int *n_tried;         /* (n_states) */
 } mbrl_dyna;
+
+/* Every setting, with the values of Sutton & Barto Example 8.1 as defaults. */
+extern const mbrl_config_table mbrl_dyna_table;
 
 /* The values of Sutton & Barto Example 8.1: alpha 0.1, gamma 0.95, epsilon 0.1, n 0, kappa 1e-3. */
 mbrl_dyna_config mbrl_dyna_defaults(void);

@@ -27,6 +27,9 @@ typedef enum mbrl_backend {
   MBRL_BACKEND_REF
 } mbrl_backend;
 
+/* The activations' names by value, NULL-terminated: "identity", "tanh", "relu", "silu". */
+extern const char *const mbrl_act_names[];
+
 /* Parses "tanh", "relu", "silu"/"swish", "identity"/"linear"; returns 0 or MBRL_EINVAL. */
 int mbrl_act_parse(const char *name, mbrl_act *act);
 

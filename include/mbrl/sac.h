@@ -54,6 +54,7 @@
 #include <stdint.h>
 
 #include "mbrl/buffer.h"
+#include "mbrl/config.h"
 #include "mbrl/nn.h"
 #include "mbrl/rng.h"
 
@@ -118,6 +119,10 @@ typedef struct mbrl_sac {
   int *idx;          /* (batch_size) rows drawn by mbrl_sac_train_step */
   float *b_obs, *b_act, *b_rew, *b_next, *b_term; /* (batch_size x ...) gathered rows */
 } mbrl_sac;
+
+/* Every setting of mbrl_sac_config: its defaults (obs_dim and act_dim 0, target_entropy 0 for
+ * -act_dim) and the JSON of a SAC file's metadata. */
+extern const mbrl_config_table mbrl_sac_table;
 
 /* The reference's defaults for an environment's sizes: gamma 0.99, 2 x 256, lr 3e-4,
  * init_temperature 0.1, tau 0.005, log-std in [-20, 2], target entropy -act_dim, batch 256,
@@ -188,8 +193,8 @@ int mbrl_sac_train_step(mbrl_sac *sac, mbrl_buffer *buf, mbrl_sac_losses *losses
                         size_t err_sz);
 
 /* Saves the networks to one safetensors file: actor.layer<l>.{weight,bias}, actor.log_std,
- * critic.layer<l>.*, target.layer<l>.*, log_alpha (scalar); metadata format "mbrl.sac.v1",
- * actor.arch, critic.arch, target.arch and sac (JSON of the configuration). */
+ * critic.layer<l>.*, target.layer<l>.*, log_alpha (scalar); metadata format "mbrl.sac.v2",
+ * actor.arch, critic.arch, target.arch and sac (mbrl_sac_table's JSON, then "updates"). */
 int mbrl_sac_save(const mbrl_sac *sac, const char *path, char *err, size_t err_sz);
 
 /* Builds sac (uninitialised or freed) from a file of mbrl_sac_save, with fresh optimisers and

@@ -6,9 +6,21 @@
 #include "mbrl/core.h"
 #include "mbrl/dyna.h"
 
+#define T mbrl_dyna_config
+static const mbrl_field dyna_fields[] = {
+    MBRL_CFG_DOUBLE(T, alpha, "alpha", NULL, 1e-9, 1, 0.1, "step size"),
+    MBRL_CFG_DOUBLE(T, gamma, "gamma", NULL, 0, 1, 0.95, "discount"),
+    MBRL_CFG_DOUBLE(T, epsilon, "epsilon", NULL, 0, 1, 0.1, "probability of a uniformly random action"),
+    MBRL_CFG_INT(T, n, "n", NULL, 0, 100000, 0, "planning updates per real step"),
+    MBRL_CFG_BOOL(T, plus, "plus", NULL, 0, "Dyna-Q+ (exploration bonus, untried actions planned)"),
+    MBRL_CFG_DOUBLE(T, kappa, "kappa", NULL, 0, 1e6, 1e-3, "Dyna-Q+ bonus weight"),
+};
+#undef T
+const mbrl_config_table mbrl_dyna_table = {"dyna", dyna_fields, (int)(sizeof dyna_fields / sizeof *dyna_fields)};
+
 mbrl_dyna_config mbrl_dyna_defaults(void) {
-  mbrl_dyna_config c = {.alpha = 0.1, .gamma = 0.95, .epsilon = 0.1, .n = 0, .plus = 0,
-                        .kappa = 1e-3};
+  mbrl_dyna_config c;
+  mbrl_config_defaults(&mbrl_dyna_table, &c);
   return c;
 }
 

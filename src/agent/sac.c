@@ -1,6 +1,5 @@
 /* Soft actor-critic: twin critics as one ensemble, squashed-Gaussian actor, learned temperature,
  * their losses and gradients, updates, and safetensors save and load. */
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,26 +11,38 @@
 #define HALF_LOG_2PI 0.91893853320467274178f
 #define LOG2 0.69314718055994530942f
 
+#define T mbrl_sac_config
+static const mbrl_field sac_fields[] = {
+    MBRL_CFG_INT(T, obs_dim, "obs_dim", NULL, 1, 1 << 24, 0, "observation width"),
+    MBRL_CFG_INT(T, act_dim, "act_dim", NULL, 1, 1 << 24, 0, "action width"),
+    MBRL_CFG_FLOAT(T, act_low, "act_low", NULL, 0, 0, -1, "lowest action"),
+    MBRL_CFG_FLOAT(T, act_high, "act_high", NULL, 0, 0, 1, "highest action"),
+    MBRL_CFG_FLOAT(T, gamma, "gamma", NULL, 0, 1, 0.99, "discount"),
+    MBRL_CFG_INT(T, n_layers, "n_layers", NULL, 0, MBRL_MAX_LAYERS - 1, 2, "hidden layers of actor and critics"),
+    MBRL_CFG_INT(T, size, "size", NULL, 0, 1 << 20, 256, "hidden width"),
+    MBRL_CFG_FLOAT(T, lr, "lr", NULL, 1e-12, 10, 3e-4, "Adam learning rate of actor, critics and temperature"),
+    MBRL_CFG_FLOAT(T, init_temperature, "init_temperature", NULL, 1e-12, 1e6, 0.1, "initial alpha"),
+    MBRL_CFG_FLOAT(T, tau, "tau", NULL, 0, 1, 0.005, "target soft-update rate"),
+    MBRL_CFG_FLOAT(T, log_std_min, "log_std_min", NULL, 0, 0, -20, "log-std clamp, low end"),
+    MBRL_CFG_FLOAT(T, log_std_max, "log_std_max", NULL, 0, 0, 2, "log-std clamp, high end"),
+    MBRL_CFG_FLOAT(T, target_entropy, "target_entropy", NULL, 0, 0, 0, "target entropy (-act_dim)"),
+    MBRL_CFG_INT(T, batch_size, "batch_size", NULL, 1, 1 << 24, 256, "most rows one update takes"),
+    MBRL_CFG_INT(T, act_batch, "act_batch", NULL, 1, 1 << 24, 256, "rows acted on at once"),
+    MBRL_CFG_INT(T, critic_updates, "critic_updates", NULL, 1, 1 << 24, 1, "critic steps per update"),
+    MBRL_CFG_INT(T, actor_updates, "actor_updates", NULL, 1, 1 << 24, 1, "actor and temperature steps"),
+    MBRL_CFG_INT(T, actor_update_freq, "actor_update_freq", NULL, 1, 1 << 24, 1, "actor steps every k-th update"),
+    MBRL_CFG_INT(T, target_update_freq, "target_update_freq", NULL, 1, 1 << 24, 1,
+                 "target update every k-th update"),
+};
+#undef T
+const mbrl_config_table mbrl_sac_table = {"sac", sac_fields, (int)(sizeof sac_fields / sizeof *sac_fields)};
+
 mbrl_sac_config mbrl_sac_defaults(int obs_dim, int act_dim) {
-  return (mbrl_sac_config){.obs_dim = obs_dim,
-                           .act_dim = act_dim,
-                           .act_low = -1.0f,
-                           .act_high = 1.0f,
-                           .gamma = 0.99f,
-                           .n_layers = 2,
-                           .size = 256,
-                           .lr = 3e-4f,
-                           .init_temperature = 0.1f,
-                           .tau = 0.005f,
-                           .log_std_min = -20.0f,
-                           .log_std_max = 2.0f,
-                           .target_entropy = (float)-act_dim,
-                           .batch_size = 256,
-                           .act_batch = 256,
-                           .critic_updates = 1,
-                           .actor_updates = 1,
-                           .actor_update_freq = 1,
-                           .target_update_freq = 1};
+  mbrl_sac_config c;
+  memset(&c, 0, sizeof c);
+  mbrl_config_defaults(&mbrl_sac_table, &c);
+  c.obs_dim = obs_dim, c.act_dim = act_dim, c.target_entropy = (float)-act_dim;
+  return c;
 }
 
 static int check_config(const mbrl_sac_config *c, char *err, size_t err_sz) {
@@ -360,6 +371,19 @@ int mbrl_sac_train_step(mbrl_sac *sac, mbrl_buffer *buf, mbrl_sac_losses *losses
 
 /* ---- save and load ---- */
 
+#define SAC_FORMAT "mbrl.sac.v2"
+
+/* the "sac" metadata: the configuration, then the updates taken */
+typedef struct file_meta {
+  mbrl_sac_config cfg;
+  double updates;
+} file_meta;
+static const mbrl_field meta_fields[] = {
+    MBRL_CFG_SECTION(file_meta, cfg, &mbrl_sac_table),
+    MBRL_CFG_DOUBLE(file_meta, updates, "updates", NULL, 0, 9e15, 0, NULL),
+};
+static const mbrl_config_table meta_table = {"sac metadata", meta_fields, 2};
+
 int mbrl_sac_save(const mbrl_sac *sac, const char *path, char *err, size_t err_sz) {
   const mbrl_sac_config *c = &sac->cfg;
   mbrl_checkpoint ck;
@@ -370,81 +394,31 @@ int mbrl_sac_save(const mbrl_sac *sac, const char *path, char *err, size_t err_s
   mbrl_checkpoint_add_ensemble(&ck, "critic.", &sac->critic);
   mbrl_checkpoint_add_ensemble(&ck, "target.", &sac->target);
   mbrl_checkpoint_add_f32(&ck, "log_alpha", &sac->log_alpha, 0, scalar);
-  cJSON *j = cJSON_CreateObject();
-  cJSON_AddNumberToObject(j, "obs_dim", c->obs_dim);
-  cJSON_AddNumberToObject(j, "act_dim", c->act_dim);
-  cJSON_AddNumberToObject(j, "act_low", (double)c->act_low);
-  cJSON_AddNumberToObject(j, "act_high", (double)c->act_high);
-  cJSON_AddNumberToObject(j, "gamma", (double)c->gamma);
-  cJSON_AddNumberToObject(j, "lr", (double)c->lr);
-  cJSON_AddNumberToObject(j, "init_temperature", (double)c->init_temperature);
-  cJSON_AddNumberToObject(j, "tau", (double)c->tau);
-  cJSON_AddNumberToObject(j, "log_std_min", (double)c->log_std_min);
-  cJSON_AddNumberToObject(j, "log_std_max", (double)c->log_std_max);
-  cJSON_AddNumberToObject(j, "target_entropy", (double)c->target_entropy);
-  cJSON_AddNumberToObject(j, "batch_size", c->batch_size);
-  cJSON_AddNumberToObject(j, "act_batch", c->act_batch);
-  cJSON_AddNumberToObject(j, "critic_updates", c->critic_updates);
-  cJSON_AddNumberToObject(j, "actor_updates", c->actor_updates);
-  cJSON_AddNumberToObject(j, "actor_update_freq", c->actor_update_freq);
-  cJSON_AddNumberToObject(j, "target_update_freq", c->target_update_freq);
-  cJSON_AddNumberToObject(j, "updates", (double)sac->updates);
-  char *json = cJSON_PrintUnformatted(j);
+  file_meta m = {*c, (double)sac->updates};
+  char *json = mbrl_config_print(&meta_table, &m);
   mbrl_checkpoint_add_meta(&ck, "sac", json);
-  mbrl_checkpoint_add_meta(&ck, "format", "mbrl.sac.v1");
-  cJSON_free(json);
-  cJSON_Delete(j);
+  mbrl_checkpoint_add_meta(&ck, "format", SAC_FORMAT);
+  mbrl_free(json);
   int rc = mbrl_checkpoint_write(&ck, path, err, err_sz);
   mbrl_checkpoint_free(&ck);
   return rc;
-}
-
-/* a finite number field of the sac JSON; whole numbers only when integral is set */
-static int json_num(const cJSON *j, const char *key, int integral, double *out, char *err, size_t err_sz) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-  if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || fabs(v->valuedouble) > 1e15 ||
-      (integral && v->valuedouble != floor(v->valuedouble)))
-    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "sac field '%s' missing or not %s", key,
-                     integral ? "an integer" : "a finite number");
-  *out = v->valuedouble;
-  return MBRL_OK;
 }
 
 /* the configuration stored in the file; the network sizes are checked when the weights load */
 static int read_config(const mbrl_safetensors *st, mbrl_sac_config *cfg, int64_t *updates, char *err,
                        size_t err_sz) {
   const char *fmt = mbrl_safetensors_meta_get(st, "format");
-  if (!fmt || strcmp(fmt, "mbrl.sac.v1"))
+  if (fmt && !strcmp(fmt, "mbrl.sac.v1"))
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT,
+                     "a SAC file of an earlier mbrl (mbrl.sac.v1), whose metadata this one does not read; "
+                     "its tensors read with any safetensors reader");
+  if (!fmt || strcmp(fmt, SAC_FORMAT))
     return mbrl_errf(err, err_sz, MBRL_EFORMAT, "not a SAC file (format '%s')", fmt ? fmt : "");
-  const char *json = mbrl_safetensors_meta_get(st, "sac");
-  cJSON *j = json ? cJSON_Parse(json) : NULL;
-  if (!cJSON_IsObject(j)) {
-    cJSON_Delete(j);
-    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "sac metadata missing or not a JSON object");
-  }
-  static const char *const ints[] = {"obs_dim",        "act_dim",       "batch_size",
-                                     "act_batch",      "critic_updates", "actor_updates",
-                                     "actor_update_freq", "target_update_freq", "updates"};
-  static const char *const floats[] = {"act_low", "act_high", "gamma", "lr", "init_temperature",
-                                       "tau", "log_std_min", "log_std_max", "target_entropy"};
-  enum { N_INTS = sizeof ints / sizeof *ints, N_FLOATS = sizeof floats / sizeof *floats };
-  double iv[N_INTS], fv[N_FLOATS];
-  int rc = MBRL_OK;
-  for (int i = 0; i < N_INTS && !rc; i++) rc = json_num(j, ints[i], 1, &iv[i], err, err_sz);
-  for (int i = 0; i < N_FLOATS && !rc; i++) rc = json_num(j, floats[i], 0, &fv[i], err, err_sz);
-  cJSON_Delete(j);
+  file_meta m;
+  int rc = mbrl_config_parse(&meta_table, &m, mbrl_safetensors_meta_get(st, "sac"), "sac metadata", err, err_sz);
   if (rc) return rc;
-  for (int i = 0; i < N_INTS - 1; i++) /* the sizes and the schedule; updates may be 0 */
-    if (iv[i] < 1 || iv[i] > 1 << 24)
-      return mbrl_errf(err, err_sz, MBRL_EFORMAT, "sac field '%s' = %g out of range", ints[i], iv[i]);
-  *cfg = (mbrl_sac_config){.obs_dim = (int)iv[0], .act_dim = (int)iv[1], .batch_size = (int)iv[2],
-                           .act_batch = (int)iv[3], .critic_updates = (int)iv[4], .actor_updates = (int)iv[5],
-                           .actor_update_freq = (int)iv[6], .target_update_freq = (int)iv[7],
-                           .act_low = (float)fv[0], .act_high = (float)fv[1], .gamma = (float)fv[2],
-                           .lr = (float)fv[3], .init_temperature = (float)fv[4], .tau = (float)fv[5],
-                           .log_std_min = (float)fv[6], .log_std_max = (float)fv[7],
-                           .target_entropy = (float)fv[8]};
-  *updates = (int64_t)iv[N_INTS - 1];
+  *cfg = m.cfg;
+  *updates = (int64_t)m.updates;
   return MBRL_OK;
 }
 
@@ -475,18 +449,6 @@ int mbrl_sac_load(mbrl_sac *sac, const char *path, mbrl_rng *rng, char *err, siz
   mbrl_sac_config cfg;
   int64_t updates = 0;
   int rc = read_config(st, &cfg, &updates, err, err_sz);
-  /* the hidden sizes come from the actor's architecture */
-  if (!rc) {
-    const char *arch = mbrl_safetensors_meta_get(st, "actor.arch");
-    cJSON *a = arch ? cJSON_Parse(arch) : NULL;
-    const cJSON *nl = cJSON_GetObjectItemCaseSensitive(a, "n_layers"), *sz = cJSON_GetObjectItemCaseSensitive(a, "size");
-    if (cJSON_IsNumber(nl) && cJSON_IsNumber(sz) && nl->valuedouble >= 0 && nl->valuedouble < MBRL_MAX_LAYERS &&
-        sz->valuedouble >= 0 && sz->valuedouble <= 1 << 20)
-      cfg.n_layers = (int)nl->valuedouble, cfg.size = (int)sz->valuedouble;
-    else
-      rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "actor architecture missing or malformed");
-    cJSON_Delete(a);
-  }
   if (!rc) rc = mbrl_sac_init(sac, &cfg, rng, err, err_sz);
   if (!rc) {
     int64_t A = cfg.act_dim;

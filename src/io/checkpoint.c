@@ -1,10 +1,27 @@
 /* Checkpoints: assembling tensors and metadata for safetensors, and ensembles in that form. */
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "mbrl/checkpoint.h"
+#include "mbrl/config.h"
 #include "mbrl/core.h"
+
+_Static_assert(sizeof(mbrl_act) == sizeof(int), "activations are stored as int");
+
+/* an ensemble's architecture in the metadata "<prefix>arch", keys in this order */
+#define A(m, nm, lo, hi) MBRL_CFG_INT(mbrl_mlp_config, m, nm, NULL, lo, hi, 0, NULL)
+static const mbrl_field arch_fields[] = {
+    A(E, "ensemble_size", 1, 1 << 16),
+    A(in, "in", 1, 1 << 20),
+    A(out, "out", 1, 1 << 20),
+    A(n_hidden, "n_layers", 0, MBRL_MAX_LAYERS - 1),
+    A(hidden, "size", 0, 1 << 20),
+    MBRL_CFG_CHOICE(mbrl_mlp_config, act, "activation", NULL, mbrl_act_names, 0, NULL),
+    MBRL_CFG_CHOICE(mbrl_mlp_config, out_act, "output_activation", NULL, mbrl_act_names, 0, NULL),
+};
+#undef A
+static const mbrl_config_table arch_table = {"ensemble architecture", arch_fields,
+                                             (int)(sizeof arch_fields / sizeof *arch_fields)};
 
 void mbrl_checkpoint_init(mbrl_checkpoint *ck) { memset(ck, 0, sizeof *ck); }
 
@@ -46,41 +63,14 @@ void mbrl_checkpoint_add_ensemble(mbrl_checkpoint *ck, const char *prefix, const
     snprintf(name, sizeof name, "%slayer%d.bias", prefix, l);
     mbrl_checkpoint_add_f32(ck, name, ens->b[l], 2, bs);
   }
-  cJSON *a = cJSON_CreateObject();
-  cJSON_AddNumberToObject(a, "ensemble_size", c->E);
-  cJSON_AddNumberToObject(a, "in", c->in);
-  cJSON_AddNumberToObject(a, "out", c->out);
-  cJSON_AddNumberToObject(a, "n_layers", c->n_hidden);
-  cJSON_AddNumberToObject(a, "size", c->hidden);
-  cJSON_AddStringToObject(a, "activation", mbrl_act_name(c->act));
-  cJSON_AddStringToObject(a, "output_activation", mbrl_act_name(c->out_act));
-  char *json = cJSON_PrintUnformatted(a);
+  char *json = mbrl_config_print(&arch_table, c);
   snprintf(name, sizeof name, "%sarch", prefix);
   mbrl_checkpoint_add_meta(ck, name, json);
-  cJSON_free(json);
-  cJSON_Delete(a);
+  mbrl_free(json);
 }
 
 int mbrl_checkpoint_write(const mbrl_checkpoint *ck, const char *path, char *err, size_t err_sz) {
   return mbrl_safetensors_write(path, ck->t, ck->n, ck->meta, ck->n_meta, err, err_sz);
-}
-
-/* an integer field of the architecture JSON within [lo, hi] */
-static int arch_int(const cJSON *a, const char *key, int lo, int hi, int *out, char *err, size_t err_sz) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, key);
-  if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi ||
-      v->valuedouble != (double)(int)v->valuedouble)
-    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "architecture field '%s' missing or not an integer in [%d, %d]",
-                     key, lo, hi);
-  *out = (int)v->valuedouble;
-  return MBRL_OK;
-}
-
-static int arch_act(const cJSON *a, const char *key, mbrl_act *out, char *err, size_t err_sz) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, key);
-  if (!cJSON_IsString(v) || mbrl_act_parse(v->valuestring, out) != MBRL_OK)
-    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "architecture field '%s' missing or not an activation", key);
-  return MBRL_OK;
 }
 
 int mbrl_ensemble_load(mbrl_ensemble *ens, const mbrl_safetensors *st, const char *prefix, char *err,
@@ -89,21 +79,10 @@ int mbrl_ensemble_load(mbrl_ensemble *ens, const mbrl_safetensors *st, const cha
   char key[96];
   snprintf(key, sizeof key, "%sarch", prefix);
   const char *json = mbrl_safetensors_meta_get(st, key);
-  if (!json) return mbrl_errf(err, err_sz, MBRL_EFORMAT, "no ensemble architecture '%s' in the metadata", key);
-  cJSON *a = cJSON_Parse(json);
-  if (!cJSON_IsObject(a)) {
-    cJSON_Delete(a);
-    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "ensemble architecture '%s' is not a JSON object", key);
-  }
+  char what[128];
+  snprintf(what, sizeof what, "ensemble architecture '%s'", key);
   mbrl_mlp_config c = {0};
-  int rc = arch_int(a, "ensemble_size", 1, 1 << 16, &c.E, err, err_sz);
-  if (!rc) rc = arch_int(a, "in", 1, 1 << 20, &c.in, err, err_sz);
-  if (!rc) rc = arch_int(a, "out", 1, 1 << 20, &c.out, err, err_sz);
-  if (!rc) rc = arch_int(a, "n_layers", 0, MBRL_MAX_LAYERS - 1, &c.n_hidden, err, err_sz);
-  if (!rc) rc = arch_int(a, "size", 0, 1 << 20, &c.hidden, err, err_sz);
-  if (!rc) rc = arch_act(a, "activation", &c.act, err, err_sz);
-  if (!rc) rc = arch_act(a, "output_activation", &c.out_act, err, err_sz);
-  cJSON_Delete(a);
+  int rc = mbrl_config_parse(&arch_table, &c, json, what, err, err_sz);
   if (rc) return rc;
   mbrl_rng r;
   mbrl_rng_init(&r, 0, 0);

@@ -253,10 +253,9 @@ static int field_from_json(const mbrl_field *f, void *owner, const cJSON *v, con
   return MBRL_OK;
 }
 
-int mbrl_config_from_json(const mbrl_config_table *t, void *base, const void *json_object, const char *what,
-                          char *err, size_t err_sz) {
-  const cJSON *obj = json_object;
-  if (!cJSON_IsObject(obj)) return mbrl_errf(err, err_sz, MBRL_EFORMAT, "%s is not a JSON object", what);
+/* from_json over one table; required: every value field must be present */
+static int read_json(const mbrl_config_table *t, void *base, const cJSON *obj, int required, const char *what,
+                     char *err, size_t err_sz) {
   for (int i = 0; i < t->n; i++) {
     const mbrl_field *f = &t->fields[i];
     int rc = MBRL_OK;
@@ -264,14 +263,45 @@ int mbrl_config_from_json(const mbrl_config_table *t, void *base, const void *js
       /* a dynamic section's table is known once the fields before it are read */
       const mbrl_config_table *s = section_table(f, base);
       if (s && f->section_of) mbrl_config_defaults(s, at(base, f));
-      if (s) rc = mbrl_config_from_json(s, at(base, f), obj, what, err, err_sz);
+      if (s) rc = read_json(s, at(base, f), obj, required, what, err, err_sz);
     } else {
       const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, f->name);
       if (v) rc = field_from_json(f, base, v, what, err, err_sz);
+      else if (required) rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "%s: '%s' is missing", what, f->name);
     }
     if (rc) return rc;
   }
   return MBRL_OK;
+}
+
+int mbrl_config_from_json(const mbrl_config_table *t, void *base, const void *json_object, const char *what,
+                          char *err, size_t err_sz) {
+  if (!cJSON_IsObject((const cJSON *)json_object))
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "%s is not a JSON object", what);
+  return read_json(t, base, json_object, 0, what, err, err_sz);
+}
+
+char *mbrl_config_print(const mbrl_config_table *t, const void *base) {
+  cJSON *obj = cJSON_CreateObject();
+  mbrl_config_to_json(t, base, obj);
+  char *text = cJSON_PrintUnformatted(obj);
+  cJSON_Delete(obj);
+  MBRL_ASSERT(text);
+  size_t n = strlen(text) + 1;
+  char *out = mbrl_alloc(n);
+  memcpy(out, text, n);
+  cJSON_free(text);
+  return out;
+}
+
+int mbrl_config_parse(const mbrl_config_table *t, void *base, const char *text, const char *what, char *err,
+                      size_t err_sz) {
+  cJSON *obj = text ? cJSON_Parse(text) : NULL;
+  int rc = cJSON_IsObject(obj) ? read_json(t, base, obj, 1, what, err, err_sz)
+                               : mbrl_errf(err, err_sz, MBRL_EFORMAT, "%s is %s", what,
+                                           text ? "not a JSON object" : "missing");
+  cJSON_Delete(obj);
+  return rc;
 }
 
 int mbrl_config_write_json(const void *json_object, const char *path, char *err, size_t err_sz) {

@@ -1,6 +1,5 @@
 /* The learned dynamics model: data statistics, normalised training steps on the replay buffer,
  * fused prediction for planners, and safetensors save and load. */
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,14 +10,13 @@
 
 #define NORM_EPS 1e-8f
 
-static const char *const act_names[] = {"identity", "tanh", "relu", "silu", NULL};
 _Static_assert(sizeof(mbrl_act) == sizeof(int), "activations are stored as int");
 
 static const mbrl_field dyn_fields[] = {
     MBRL_CFG_INT(mbrl_dynamics_config, E, "ensemble_size", "-e", 1, 64, 3, "ensemble members"),
     MBRL_CFG_INT(mbrl_dynamics_config, n_layers, "n_layers", "-l", 0, MBRL_MAX_LAYERS - 1, 2, "model hidden layers"),
     MBRL_CFG_INT(mbrl_dynamics_config, size, "size", "-s", 1, 65536, 250, "model hidden width"),
-    MBRL_CFG_CHOICE(mbrl_dynamics_config, act, "activation", NULL, act_names, MBRL_ACT_TANH,
+    MBRL_CFG_CHOICE(mbrl_dynamics_config, act, "activation", NULL, mbrl_act_names, MBRL_ACT_TANH,
                     "model hidden activation: tanh, relu, silu"),
     MBRL_CFG_FLOAT(mbrl_dynamics_config, lr, "learning_rate", "-lr", 1e-12, 10, 1e-3, "model Adam learning rate"),
     MBRL_CFG_INT(mbrl_dynamics_config, train_batch_size, "train_batch_size", "-tb", 1, 1e6, 512,
@@ -327,6 +325,23 @@ static void stat_arrays(const mbrl_dynamics *dyn, float *arr[6], int64_t len[6])
   }
 }
 
+/* the settings a model file keeps beside its network ("dynamics" metadata), keys in this order */
+typedef struct file_meta {
+  int obs_dim, act_dim;
+  double lr;
+  int train_batch_size, bootstrap, has_stats;
+} file_meta;
+static const mbrl_field meta_fields[] = {
+    MBRL_CFG_INT(file_meta, obs_dim, "obs_dim", NULL, 1, 1 << 20, 0, NULL),
+    MBRL_CFG_INT(file_meta, act_dim, "act_dim", NULL, 1, 1 << 20, 0, NULL),
+    MBRL_CFG_DOUBLE(file_meta, lr, "lr", NULL, 1e-30, 1e30, 0, NULL),
+    MBRL_CFG_INT(file_meta, train_batch_size, "train_batch_size", NULL, 1, 1 << 30, 0, NULL),
+    MBRL_CFG_INT(file_meta, bootstrap, "bootstrap", NULL, 0, 1, 0, NULL),
+    MBRL_CFG_INT(file_meta, has_stats, "has_stats", NULL, 0, 1, 0, NULL),
+};
+static const mbrl_config_table meta_table = {"dynamics metadata", meta_fields,
+                                             (int)(sizeof meta_fields / sizeof *meta_fields)};
+
 int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, size_t err_sz) {
   mbrl_checkpoint ck;
   mbrl_checkpoint_init(&ck);
@@ -335,32 +350,15 @@ int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, si
   int64_t len[6];
   stat_arrays(dyn, arr, len);
   for (int i = 0; i < 6; i++) mbrl_checkpoint_add_f32(&ck, stat_names[i], arr[i], 1, &len[i]);
-  cJSON *j = cJSON_CreateObject();
-  cJSON_AddNumberToObject(j, "obs_dim", dyn->cfg.obs_dim);
-  cJSON_AddNumberToObject(j, "act_dim", dyn->cfg.act_dim);
-  cJSON_AddNumberToObject(j, "lr", (double)dyn->cfg.lr);
-  cJSON_AddNumberToObject(j, "train_batch_size", dyn->cfg.train_batch_size);
-  cJSON_AddNumberToObject(j, "bootstrap", dyn->cfg.bootstrap);
-  cJSON_AddNumberToObject(j, "has_stats", dyn->has_stats);
-  char *json = cJSON_PrintUnformatted(j);
+  file_meta m = {dyn->cfg.obs_dim, dyn->cfg.act_dim, (double)dyn->cfg.lr, dyn->cfg.train_batch_size,
+                 dyn->cfg.bootstrap, dyn->has_stats};
+  char *json = mbrl_config_print(&meta_table, &m);
   mbrl_checkpoint_add_meta(&ck, "dynamics", json);
+  mbrl_free(json);
   mbrl_checkpoint_add_meta(&ck, "format", "mbrl.dynamics.v1");
-  cJSON_free(json);
-  cJSON_Delete(j);
   int rc = mbrl_checkpoint_write(&ck, path, err, err_sz);
   mbrl_checkpoint_free(&ck);
   return rc;
-}
-
-/* a whole-number field of the dynamics JSON within [lo, hi] */
-static int json_int(const cJSON *j, const char *key, int lo, int hi, int *out, char *err, size_t err_sz) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-  if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
-      v->valuedouble != floor(v->valuedouble))
-    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "dynamics field '%s' missing or not an integer in [%d, %d]",
-                     key, lo, hi);
-  *out = (int)v->valuedouble;
-  return MBRL_OK;
 }
 
 /* the configuration stored in the file, with the network shape from the loaded ensemble */
@@ -369,24 +367,13 @@ static int read_config(const mbrl_safetensors *st, const mbrl_ensemble *net, mbr
   const char *fmt = mbrl_safetensors_meta_get(st, "format");
   if (!fmt || strcmp(fmt, "mbrl.dynamics.v1"))
     return mbrl_errf(err, err_sz, MBRL_EFORMAT, "not a dynamics model file (format '%s')", fmt ? fmt : "");
-  const char *json = mbrl_safetensors_meta_get(st, "dynamics");
-  cJSON *j = json ? cJSON_Parse(json) : NULL;
-  if (!cJSON_IsObject(j)) {
-    cJSON_Delete(j);
-    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "dynamics metadata missing or not a JSON object");
-  }
-  *cfg = (mbrl_dynamics_config){0};
-  int rc = json_int(j, "obs_dim", 1, 1 << 20, &cfg->obs_dim, err, err_sz);
-  if (!rc) rc = json_int(j, "act_dim", 1, 1 << 20, &cfg->act_dim, err, err_sz);
-  if (!rc) rc = json_int(j, "train_batch_size", 1, 1 << 30, &cfg->train_batch_size, err, err_sz);
-  if (!rc) rc = json_int(j, "bootstrap", 0, 1, &cfg->bootstrap, err, err_sz);
-  if (!rc) rc = json_int(j, "has_stats", 0, 1, has_stats, err, err_sz);
-  const cJSON *lr = cJSON_GetObjectItemCaseSensitive(j, "lr");
-  if (!rc && (!cJSON_IsNumber(lr) || !(lr->valuedouble > 0.0 && lr->valuedouble < 1e30)))
-    rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "dynamics field 'lr' missing or not a positive number");
-  if (!rc) cfg->lr = (float)lr->valuedouble;
-  cJSON_Delete(j);
+  file_meta fm;
+  int rc = mbrl_config_parse(&meta_table, &fm, mbrl_safetensors_meta_get(st, "dynamics"), "dynamics metadata",
+                             err, err_sz);
   if (rc) return rc;
+  *cfg = (mbrl_dynamics_config){.obs_dim = fm.obs_dim, .act_dim = fm.act_dim, .lr = (float)fm.lr,
+                                .train_batch_size = fm.train_batch_size, .bootstrap = fm.bootstrap};
+  *has_stats = fm.has_stats;
   const mbrl_mlp_config *m = &net->cfg;
   if (m->in != cfg->obs_dim + cfg->act_dim || m->out != cfg->obs_dim || m->out_act != MBRL_ACT_IDENTITY)
     return mbrl_errf(err, err_sz, MBRL_EFORMAT,

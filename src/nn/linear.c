@@ -5,11 +5,11 @@
 #include "mbrl/core.h"
 #include "nn/backend.h"
 
-static const char *act_names[] = {"identity", "tanh", "relu", "silu"};
+const char *const mbrl_act_names[] = {"identity", "tanh", "relu", "silu", NULL};
 
 int mbrl_act_parse(const char *name, mbrl_act *act) {
-  for (int i = 0; i < 4; i++)
-    if (!strcmp(name, act_names[i])) return *act = (mbrl_act)i, MBRL_OK;
+  for (int i = 0; mbrl_act_names[i]; i++)
+    if (!strcmp(name, mbrl_act_names[i])) return *act = (mbrl_act)i, MBRL_OK;
   if (!strcmp(name, "linear")) return *act = MBRL_ACT_IDENTITY, MBRL_OK;
   if (!strcmp(name, "swish")) return *act = MBRL_ACT_SILU, MBRL_OK;
   return MBRL_EINVAL;
@@ -17,7 +17,7 @@ int mbrl_act_parse(const char *name, mbrl_act *act) {
 
 const char *mbrl_act_name(mbrl_act act) {
   MBRL_ASSERT(act >= MBRL_ACT_IDENTITY && act <= MBRL_ACT_SILU);
-  return act_names[act];
+  return mbrl_act_names[act];
 }
 
 static inline float act1(float z, mbrl_act act) {

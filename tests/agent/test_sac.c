@@ -412,6 +412,16 @@ Test(sac, checkpoint_round_trip_and_bad_files_fail_cleanly) {
   cr_assert_eq(mbrl_ensemble_save_file(&f.sac.actor, bad, err, sizeof err), 0);
   cr_assert_neq(mbrl_sac_load(&g, bad, &r, err, sizeof err), 0);
   cr_assert(strstr(err, "SAC") != NULL, "%s", err);
+  /* metadata without a setting */
+  mbrl_checkpoint ck;
+  mbrl_checkpoint_init(&ck);
+  mbrl_checkpoint_add_ensemble(&ck, "actor.", &f.sac.actor);
+  mbrl_checkpoint_add_meta(&ck, "format", "mbrl.sac.v2");
+  mbrl_checkpoint_add_meta(&ck, "sac", "{\"obs_dim\":3}");
+  cr_assert_eq(mbrl_checkpoint_write(&ck, bad, err, sizeof err), 0, "%s", err);
+  mbrl_checkpoint_free(&ck);
+  cr_assert_eq(mbrl_sac_load(&g, bad, &r, err, sizeof err), MBRL_EFORMAT);
+  cr_assert(strstr(err, "act_dim") != NULL && strstr(err, "missing") != NULL, "%s", err);
   mbrl_sac_free(&f.sac);
   io_test_rmtree(dir);
 }

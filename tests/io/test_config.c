@@ -174,6 +174,27 @@ Test(config, bad_json_values_are_refused_with_their_key) {
   cr_expect_eq(read_json("{\"kind\": \"b\", \"scale\": \"big\"}", &o, err, sizeof err), 0, "%s", err);
 }
 
+Test(config, metadata_text_round_trips_and_needs_every_key) {
+  outer o = defaults(), back = defaults();
+  o.count = 7, o.in.rate = 0.1f, o.colour = 2;
+  char *text = mbrl_config_print(&inner_table, &o.in);
+  cr_expect_str_eq(text, "{\"depth\":3,\"rate\":0.1}");
+  char err[256] = "";
+  back.in.depth = 9;
+  cr_expect_eq(mbrl_config_parse(&inner_table, &back.in, text, "meta", err, sizeof err), 0, "%s", err);
+  cr_expect_eq(back.in.depth, 3);
+  cr_expect_eq(back.in.rate, 0.1f);
+  mbrl_free(text);
+  const char *bad[] = {"{\"depth\":3}", "{\"rate\":0.1}", "{\"depth\":3,\"rate\":\"x\"}", "[3]", "{\"depth\":", NULL};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    err[0] = 0;
+    cr_expect_eq(mbrl_config_parse(&inner_table, &back.in, bad[i], "meta", err, sizeof err), MBRL_EFORMAT, "%s",
+                 bad[i] ? bad[i] : "NULL");
+    cr_expect(strstr(err, "meta") != NULL, "%s", err);
+  }
+  cr_expect(strstr(err, "missing") != NULL, "absent metadata: %s", err);
+}
+
 Test(config, files_write_and_read_back) {
   char dir[64], path[128], err[256] = "";
   io_test_mkdtemp(dir);
