@@ -12,7 +12,7 @@ WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototyp
         -Wold-style-definition -Wnull-dereference $(WERROR)
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -I/usr/include/plplot
 CPPFLAGS += -DMBRL_ASSET_DIR='"$(CURDIR)/assets"' -DMBRL_INSTALL_ASSET_DIR='"$(PREFIX)/share/mbrl/assets"'
-CFLAGS   += -std=c11 $(OPT) -fno-math-errno -fPIC -fopenmp $(WARN) $(SANITIZE) -MMD -MP
+CFLAGS   += -std=c11 $(OPT) -fno-math-errno -fPIC -fvisibility=hidden -fopenmp $(WARN) $(SANITIZE) -MMD -MP
 LDFLAGS  += -fopenmp $(SANITIZE)
 # video: libav* encode MP4; EGL and GL are opened with dlopen when the first frame is drawn, so
 # nothing links against them (src/env/render_gl.c)
@@ -69,8 +69,11 @@ run: all
 	    --mpc_horizon 15 --num_agent_train_steps_per_iter 1000 --batch_size_initial 5000 \
 	    --batch_size 2000 --eval_batch_size 500 --n_iter 6
 
-test: $(BUILD)/test_mbrl $(BUILD)/mbrl
+test: $(BUILD)/test_mbrl $(BUILD)/mbrl $(BUILD)/libmbrl.so
 	bash scripts/check_rooms.sh
+	bash scripts/check_exports.sh $(BUILD)/libmbrl.so
+	$(MAKE) -s -C examples OUT=$(CURDIR)/$(BUILD) CFLAGS="-std=c11 -O2 -Wall -Wextra $(SANITIZE)" MBRL_CFLAGS=-I$(CURDIR)/include \
+	    MBRL_LIBS="-L$(CURDIR)/$(BUILD) -Wl,-rpath,$(CURDIR)/$(BUILD) -lmbrl" && ./$(BUILD)/point_env
 	GOMP_SPINCOUNT=10000 MBRL_BIN=./$(BUILD)/mbrl ./$(BUILD)/test_mbrl $(TEST_ARGS)
 
 bench: $(BUILD)/mbrl

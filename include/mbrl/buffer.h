@@ -15,8 +15,9 @@
 #include "mbrl/policy.h"
 #include "mbrl/rng.h"
 
-#define MBRL_BUFFER_DEFAULT_CAPACITY 1000000
+#pragma GCC visibility push(default)
 
+#define MBRL_BUFFER_DEFAULT_CAPACITY 1000000
 
 /* A batch of transitions from whole episodes, in the order they were taken. */
 typedef struct mbrl_paths {
@@ -100,5 +101,7 @@ void mbrl_buffer_sample_replace(const mbrl_buffer *buf, mbrl_rng *rng, int *idx,
  * (k x obs_dim) and terminal (k); each output may be NULL. */
 void mbrl_buffer_gather(const mbrl_buffer *buf, const int *idx, int k, float *obs, float *act,
                         float *reward, float *next_obs, float *terminal);
+
+#pragma GCC visibility pop
 
 #endif

@@ -10,6 +10,8 @@
 #include "mbrl/nn.h"
 #include "mbrl/safetensors.h"
 
+#pragma GCC visibility push(default)
+
 #define MBRL_CHECKPOINT_MAX 64
 
 /* A checkpoint being assembled; tensors point at caller memory that must outlive the write. */
@@ -52,5 +54,7 @@ int mbrl_ensemble_save_file(const mbrl_ensemble *ens, const char *path, char *er
 
 /* Loads an ensemble saved by mbrl_ensemble_save_file. */
 int mbrl_ensemble_load_file(mbrl_ensemble *ens, const char *path, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#pragma GCC visibility push(default)
+
 /* bytes of a STRING field, terminator included */
 #define MBRL_CONFIG_STR 512
 
@@ -130,5 +132,7 @@ int mbrl_config_write_json(const void *json_object, const char *path, char *err,
 /* Reads t's fields from the JSON text of file path into base, as mbrl_config_from_json; returns 0,
  * MBRL_ENOTFOUND or MBRL_EIO for a file that cannot be read, MBRL_EFORMAT for bad JSON. */
 int mbrl_config_read_file(const mbrl_config_table *t, void *base, const char *path, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(default)
+
 /* error codes: functions that can fail return 0 or one of these (negative) */
 enum {
   MBRL_OK = 0,
@@ -51,5 +53,7 @@ void mbrl_ftz_enable(void);
 
 /* Monotonic wall-clock time in seconds. */
 double mbrl_time_now(void);
+
+#pragma GCC visibility pop
 
 #endif

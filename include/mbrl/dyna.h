@@ -17,6 +17,8 @@
 #include "mbrl/maze.h"
 #include "mbrl/rng.h"
 
+#pragma GCC visibility push(default)
+
 typedef struct mbrl_dyna_config {
   double alpha;   /* step size */
   double gamma;   /* discount */
@@ -85,5 +87,7 @@ int mbrl_dyna_experiment_episodes(const mbrl_maze *m, const mbrl_dyna_config *cf
 /* Mean over runs of the cumulative reward after each time step (T), run i on stream (seed, i). */
 void mbrl_dyna_experiment_steps(const mbrl_maze *m, const mbrl_dyna_config *cfg, uint64_t seed,
                                 int runs, int T, double *mean_cum_reward);
+
+#pragma GCC visibility pop
 
 #endif

@@ -19,6 +19,8 @@
 #include "mbrl/nn.h"
 #include "mbrl/rng.h"
 
+#pragma GCC visibility push(default)
+
 /* ---- the learned model ---- */
 
 typedef struct mbrl_dynamics_config {
@@ -133,5 +135,7 @@ int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, si
 /* Builds dyn (uninitialised or freed) from a file of mbrl_dynamics_save, with a fresh optimiser
  * and a sampling stream split from rng; returns 0 or a negative code with a message. */
 int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

@@ -39,6 +39,8 @@
 #include "mbrl/rng.h"
 #include "mbrl/task.h"
 
+#pragma GCC visibility push(default)
+
 /* An environment instance; one per thread (mbrl_env_reward alone may be shared). */
 typedef struct mbrl_env mbrl_env;
 
@@ -177,5 +179,7 @@ mbrl_env *mbrl_env_make_mujoco(const char *xml_path, mbrl_env_reward_fn reward, 
  * tree's assets/, then the installed share/mbrl/assets) written into path (path_sz bytes);
  * returns 0 or MBRL_ENOTFOUND with a message in err (may be NULL). */
 int mbrl_env_asset_path(const char *file, char *path, size_t path_sz, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

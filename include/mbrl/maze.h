@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(default)
+
 /* actions */
 enum { MBRL_MAZE_UP = 0, MBRL_MAZE_DOWN = 1, MBRL_MAZE_LEFT = 2, MBRL_MAZE_RIGHT = 3 };
 #define MBRL_MAZE_ACTIONS 4
@@ -54,5 +56,7 @@ int mbrl_maze_open_cells(const mbrl_maze *m, const uint8_t *walls);
 
 /* Fewest steps from start to goal by breadth-first search over a wall layout; -1 if unreachable. */
 int mbrl_maze_shortest_path(const mbrl_maze *m, const uint8_t *walls);
+
+#pragma GCC visibility pop
 
 #endif

@@ -30,6 +30,8 @@
 #include "mbrl/nn.h"
 #include "mbrl/planner.h"
 
+#pragma GCC visibility push(default)
+
 typedef struct mbrl_mb_config {
   char env_name[MBRL_CONFIG_STR];     /* required */
   int ep_len;                         /* <= 0: the environment's */
@@ -102,5 +104,7 @@ typedef struct mbrl_mb_replay_result {
  * environment cannot be drawn here (no EGL). */
 int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed, int width,
                    int height, mbrl_mb_replay_result *res, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

@@ -49,6 +49,8 @@
 #include "mbrl/mb.h"
 #include "mbrl/sac.h"
 
+#pragma GCC visibility push(default)
+
 typedef struct mbrl_mbpo_config {
   mbrl_mb_config mb;                           /* run_hw4_mbpo.py's shared and model settings */
   int sac_num_agent_train_steps_per_iter;      /* updates after each rollout (1) */
@@ -96,5 +98,7 @@ typedef void (*mbrl_mbpo_progress_fn)(void *ctx, const mbrl_mbpo_progress *p);
  * (bad settings: MBRL_EINVAL; files: MBRL_EIO). */
 int mbrl_mbpo_run(const mbrl_mbpo_config *cfg, mbrl_mbpo_progress_fn progress, void *ctx, char *run_dir,
                   size_t run_dir_sz, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(default)
+
 typedef struct mbrl_metrics mbrl_metrics;
 
 /* Opens a logger on dir (created if needed): a new metrics.csv whose header is "step" then tags
@@ -60,5 +62,7 @@ typedef struct mbrl_metrics_param {
  * needed) through a temporary file and a rename; a key given twice is MBRL_EINVAL. */
 int mbrl_metrics_write_config(const char *dir, const mbrl_metrics_param *params, int n, char *err,
                               size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

@@ -10,6 +10,8 @@
 
 #include "mbrl/rng.h"
 
+#pragma GCC visibility push(default)
+
 typedef struct mbrl_model {
   int E;              /* members */
   int obs_dim, act_dim;
@@ -32,5 +34,7 @@ typedef struct mbrl_model {
              float *d_acts, int B);
   void *ctx;
 } mbrl_model;
+
+#pragma GCC visibility pop
 
 #endif

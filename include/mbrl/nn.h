@@ -12,6 +12,8 @@
 
 #include "mbrl/rng.h"
 
+#pragma GCC visibility push(default)
+
 #define MBRL_MAX_LAYERS 8
 
 typedef enum mbrl_act {
@@ -231,5 +233,7 @@ void mbrl_ensemble_infer_forward_x(mbrl_ensemble_infer *q, float *y, int B);
  * With the source's backend MBRL_BACKEND_REF it runs in plain C (products summed in double), the
  * oracle the oneDNN path is tested against. */
 void mbrl_ensemble_infer_forward(mbrl_ensemble_infer *q, float *y, const float *x, int B);
+
+#pragma GCC visibility pop
 
 #endif

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(default)
+
 /* most dimensions a written array may have */
 #define MBRL_NPY_MAX_NDIM 32
 
@@ -13,5 +15,7 @@
  * temporary file and a rename. */
 int mbrl_npy_write_f32(const char *path, const float *data, int ndim, const int64_t *shape, char *err,
                        size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

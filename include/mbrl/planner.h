@@ -41,6 +41,8 @@
 #include "mbrl/rng.h"
 #include "mbrl/task.h"
 
+#pragma GCC visibility push(default)
+
 /* bytes of a planner's own settings inside mbrl_planner_config */
 #define MBRL_PLANNER_OPTS 256
 
@@ -150,5 +152,7 @@ void mbrl_planner_clip(const mbrl_planner *p, float *x, size_t rows);
 
 /* Whether score a ranks above score b: NaN ranks below every number. */
 static inline int mbrl_planner_better(float a, float b) { return a > b || (b != b && a == a); }
+
+#pragma GCC visibility pop
 
 #endif

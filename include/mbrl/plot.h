@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#pragma GCC visibility push(default)
+
 typedef struct mbrl_plot mbrl_plot;
 
 /* colour argument: 0xRRGGBB, or this to take the next colour of the default palette */
@@ -78,5 +80,7 @@ void mbrl_plot_band(mbrl_plot *p, int panel, const double *x, const double *lo, 
  * PLplot fails, with a message in err (may be NULL, err_sz bytes). */
 int mbrl_plot_save(const mbrl_plot *p, const char *path, int width, int height, char *err,
                    size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

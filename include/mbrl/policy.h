@@ -3,11 +3,15 @@
 #ifndef MBRL_POLICY_H
 #define MBRL_POLICY_H
 
+#pragma GCC visibility push(default)
+
 /* Writes the action (act_dim) for the observation obs (obs_dim); returns 0 or a negative MBRL_E*
  * code, which stops the caller. */
 typedef int (*mbrl_policy_fn)(void *ctx, const float *obs, float *act);
 
 /* Writes act (B x act_dim) for obs (B x obs_dim); returns 0 or a negative MBRL_E* code. */
 typedef int (*mbrl_batch_policy_fn)(void *ctx, const float *obs, float *act, int B);
+
+#pragma GCC visibility pop
 
 #endif

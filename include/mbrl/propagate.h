@@ -32,6 +32,8 @@
 #include "mbrl/rng.h"
 #include "mbrl/task.h"
 
+#pragma GCC visibility push(default)
+
 typedef enum mbrl_propagation {
   MBRL_PROP_MEMBERS = 0,
   MBRL_PROP_TS1,
@@ -95,5 +97,7 @@ void mbrl_propagate_begin(mbrl_propagator *pg, int M, mbrl_rng *rng);
  * the model's error code. */
 int mbrl_propagate_step(mbrl_propagator *pg, const float *states, const float *acts, float *next, int M,
                         mbrl_rng *rng);
+
+#pragma GCC visibility pop
 
 #endif

@@ -9,6 +9,8 @@
 #include "mbrl/env.h"
 #include "mbrl/policy.h"
 
+#pragma GCC visibility push(default)
+
 /* ---- filming an episode ---------------------------------------------------------------------- */
 
 /* Wraps a policy so that the first episode played through it after mbrl_recorder_start is filmed:
@@ -41,5 +43,7 @@ int mbrl_recorder_policy(void *recorder, const float *obs, float *act);
 /* Ends the video started last and writes its file; returns 0 with the frame count in *frames (may
  * be NULL), or the first failure since start with its message (no file is then left). */
 int mbrl_recorder_finish(mbrl_recorder *r, int *frames, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

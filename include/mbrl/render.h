@@ -19,6 +19,8 @@
 #include "mbrl/env.h"
 #include "mbrl/video.h"
 
+#pragma GCC visibility push(default)
+
 /* ---- frames of an environment ---------------------------------------------------------------- */
 
 /* Draws one environment, on the thread that made it (a MuJoCo renderer's GL context is current
@@ -46,5 +48,7 @@ const char *mbrl_renderer_info(const mbrl_renderer *r);
 /* Draws the environment's current state into rgb (height x width x 3); returns 0 or MBRL_EIO
  * with a message when OpenGL reports an error. */
 int mbrl_renderer_draw(mbrl_renderer *r, unsigned char *rgb, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

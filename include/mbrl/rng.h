@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(default)
+
 typedef struct mbrl_rng {
   uint64_t s[4];
 } mbrl_rng;
@@ -39,5 +41,7 @@ void mbrl_rng_fill_normal(mbrl_rng *r, float *x, size_t n, float mean, float std
 
 /* Writes a uniformly random permutation of 0..n-1 into idx (n). */
 void mbrl_rng_permutation(mbrl_rng *r, int *idx, int n);
+
+#pragma GCC visibility pop
 
 #endif

@@ -32,6 +32,7 @@
 #include "mbrl/rng.h"
 #include "mbrl/task.h"
 
+#pragma GCC visibility push(default)
 
 typedef struct mbrl_rollout_config {
   int max_B;         /* most rollouts one call makes */
@@ -70,5 +71,7 @@ void mbrl_rollout_free(mbrl_rollout *ro);
  * code of a failing policy or model (message in err, may be NULL). */
 int mbrl_rollout_run(mbrl_rollout *ro, mbrl_batch_policy_fn policy, void *policy_ctx, const mbrl_buffer *start,
                      int B, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#pragma GCC visibility push(default)
+
 /* A metrics.csv read back: the header's column names and every cell as a number. */
 typedef struct mbrl_runplot_table {
   int n_rows, n_cols;
@@ -55,5 +57,7 @@ void mbrl_runplot_label(const char *run_dir, char *label, size_t label_sz);
  * Nothing is written unless every run has every column. */
 int mbrl_runplot_save(const char *path, const char *const *run_dirs, int n_runs,
                       const mbrl_runplot_config *c, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

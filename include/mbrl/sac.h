@@ -58,6 +58,8 @@
 #include "mbrl/nn.h"
 #include "mbrl/rng.h"
 
+#pragma GCC visibility push(default)
+
 /* the reference's SAC replay buffer: a FIFO (mbrl_buffer) of this capacity */
 #define MBRL_SAC_BUFFER_CAPACITY 100000
 
@@ -200,5 +202,7 @@ int mbrl_sac_save(const mbrl_sac *sac, const char *path, char *err, size_t err_s
 /* Builds sac (uninitialised or freed) from a file of mbrl_sac_save, with fresh optimisers and
  * streams split from rng; returns 0 or a negative code with a message. */
 int mbrl_sac_load(mbrl_sac *sac, const char *path, mbrl_rng *rng, char *err, size_t err_sz);
+
+#pragma GCC visibility pop
 
 #endif

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(default)
+
 /* element types of the format (sub-byte types are not supported) */
 typedef enum mbrl_dtype {
   MBRL_DTYPE_BOOL,
@@ -92,5 +94,7 @@ int mbrl_safetensors_meta_count(const mbrl_safetensors *st);
 
 /* The i-th metadata entry in file order. */
 mbrl_safetensors_meta mbrl_safetensors_meta_at(const mbrl_safetensors *st, int i);
+
+#pragma GCC visibility pop
 
 #endif

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#pragma GCC visibility push(default)
+
 typedef struct mbrl_task {
   int obs_dim, act_dim;
   const float *act_low, *act_high; /* (act_dim) each: the actions a planner may choose */
@@ -26,5 +28,7 @@ typedef struct mbrl_task {
 
 /* Clips x (rows x act_dim) to the task's action bounds in place. */
 void mbrl_task_clip(const mbrl_task *t, float *x, size_t rows);
+
+#pragma GCC visibility pop
 
 #endif

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(default)
+
 typedef struct mbrl_tfevents mbrl_tfevents;
 typedef struct mbrl_tfevents_reader mbrl_tfevents_reader;
 
@@ -63,5 +65,7 @@ int mbrl_tfevents_reader_next(mbrl_tfevents_reader *r, mbrl_tfevents_event *ev, 
 
 /* Closes and frees a reader; NULL is a no-op. */
 void mbrl_tfevents_reader_free(mbrl_tfevents_reader *r);
+
+#pragma GCC visibility pop
 
 #endif

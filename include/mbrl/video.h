@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#pragma GCC visibility push(default)
+
 /* Whether width x height is a frame size renderers and videos take (even, 16 to 4096). */
 int mbrl_video_size_ok(int width, int height);
 
@@ -34,5 +36,7 @@ int mbrl_video_close(mbrl_video *v, char *err, size_t err_sz);
 
 /* Frees v without finishing it, leaving no file; NULL is a no-op. */
 void mbrl_video_free(mbrl_video *v);
+
+#pragma GCC visibility pop
 
 #endif
