@@ -79,8 +79,7 @@ void bench_env(int threads) {
   for (size_t k = 0; k < sizeof envs / sizeof *envs; k++) {
     env_args a;
     memset(&a, 0, sizeof a);
-    a.env = mbrl_env_make(envs[k].name, err, sizeof err);
-    if (!a.env) {
+    if (mbrl_env_make(&a.env, envs[k].name, err, sizeof err)) {
       bench_say("env: %s\n", err);
       continue;
     }

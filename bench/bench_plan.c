@@ -48,8 +48,8 @@ static void best_of_rounds(plan_args *pa, fwd_args *fa, int iters, int rounds, d
 
 void bench_plan(int threads) {
   char err[256] = "";
-  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", err, sizeof err);
-  if (!env) {
+  mbrl_env *env;
+  if (mbrl_env_make(&env, "cheetah-cs285-v0", err, sizeof err)) {
     bench_say("plan: skipped, %s\n", err);
     return;
   }
@@ -98,7 +98,8 @@ void bench_plan(int threads) {
     mbrl_planner_config pc;
     mbrl_planner_defaults(&pc, "random", NULL, 0);
     pc.H = H, pc.N = N;
-    mbrl_planner *rs = mbrl_planner_make(&pc, &task, &model, &r, NULL, 0);
+    mbrl_planner *rs;
+    MBRL_ASSERT(mbrl_planner_make(&rs, &pc, &task, &model, &r, NULL, 0) == MBRL_OK);
     plan_args ra = {.p = rs, .obs = obs};
     double t_rs, t_fwd;
     best_of_rounds(&ra, &fa, 1, 8, &t_rs, &t_fwd);
@@ -106,8 +107,8 @@ void bench_plan(int threads) {
     snprintf(iters, sizeof iters, "%d", CEM_ITERS);
     mbrl_planner_set(&pc, "mpc_action_sampling_strategy", "cem", NULL, 0);
     mbrl_planner_set(&pc, "cem_iterations", iters, NULL, 0);
-    mbrl_planner *cem = mbrl_planner_make(&pc, &task, &model, &r, NULL, 0);
-    MBRL_ASSERT(rs && cem);
+    mbrl_planner *cem;
+    MBRL_ASSERT(mbrl_planner_make(&cem, &pc, &task, &model, &r, NULL, 0) == MBRL_OK);
     plan_args ca = {.p = cem, .obs = obs};
     double t_cem, t_fwd4;
     best_of_rounds(&ca, &fa, CEM_ITERS, 4, &t_cem, &t_fwd4);

@@ -74,8 +74,8 @@ static void rollout_row(mbrl_dynamics *dyn, mbrl_sac *sac, const mbrl_env *env, 
 
 void bench_sac(int threads) {
   char err[256] = "";
-  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", err, sizeof err);
-  if (!env) {
+  mbrl_env *env;
+  if (mbrl_env_make(&env, "cheetah-cs285-v0", err, sizeof err)) {
     bench_say("sac: skipped, %s\n", err);
     return;
   }

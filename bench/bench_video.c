@@ -16,9 +16,9 @@ enum { MAX_DIM = 64 };
 
 static void bench_one(const char *name, int frames) {
   char err[512], what[96];
-  mbrl_env *env = mbrl_env_make(name, err, sizeof err);
-  mbrl_renderer *r = env ? mbrl_renderer_init(env, 0, 0, err, sizeof err) : NULL;
-  if (!r) {
+  mbrl_env *env;
+  mbrl_renderer *r = NULL;
+  if (mbrl_env_make(&env, name, err, sizeof err) || mbrl_renderer_make(&r, env, 0, 0, err, sizeof err)) {
     bench_say("%s: no frames: %s\n", name, err);
     mbrl_env_free(env);
     return;
@@ -29,7 +29,8 @@ static void bench_one(const char *name, int frames) {
   double fps = mbrl_renderer_fps(env);
   char path[64];
   snprintf(path, sizeof path, "/tmp/mbrl-bench-video-%d.mp4", (int)getpid());
-  mbrl_video *v = mbrl_video_open(path, w, h, fps, err, sizeof err);
+  mbrl_video *v;
+  mbrl_video_open(&v, path, w, h, fps, err, sizeof err);
   unsigned char *rgb = mbrl_alloc((size_t)w * (size_t)h * 3);
   float obs[MAX_DIM], act[MAX_DIM];
   mbrl_rng rng;

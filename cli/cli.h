@@ -11,4 +11,8 @@ int mbrl_cmd_dyna(int argc, char **argv);
 int mbrl_cmd_plot(int argc, char **argv);
 int mbrl_cmd_render(int argc, char **argv);
 
+/* The exit status for a library error code rc < 0: 2 when what the command line names is wrong or
+ * does not exist (MBRL_EINVAL, MBRL_ENOTFOUND), 1 for a failure while working. */
+int cli_status(int rc);
+
 #endif

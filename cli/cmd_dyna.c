@@ -198,7 +198,7 @@ int mbrl_cmd_dyna(int argc, char **argv) {
   snprintf(png, sizeof png, "%s.png", o.out);
   rc = write_csv(csv, changing ? "step" : "episode", c, nc, len, 1);
   if (!rc) {
-    mbrl_plot *p = mbrl_plot_init(1, 1);
+    mbrl_plot *p = mbrl_plot_make(1, 1);
     double *x = mbrl_alloc(sizeof(double) * (size_t)len);
     for (int t = 0; t < len; t++) x[t] = t + 1;
     char title[160];

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mbrl/core.h"
 #include "mbrl/env.h"
 
 static void envs_usage(FILE *f) {
@@ -35,10 +36,11 @@ static void list_all(void) {
 
 static int show(const char *name) {
   char err[1024];
-  mbrl_env *env = mbrl_env_make(name, err, sizeof err);
-  if (!env) {
+  mbrl_env *env;
+  int rc = mbrl_env_make(&env, name, err, sizeof err);
+  if (rc) {
     fprintf(stderr, "mbrl envs: %s\n", err);
-    return 1;
+    return cli_status(rc);
   }
   const mbrl_env_spec *s = mbrl_env_get_spec(env);
   printf("%s\n  obs_dim   %d\n  act_dim   %d\n  ep_len    %d\n  dt        %g\n  state_dim %d\n"

@@ -48,7 +48,7 @@ int mbrl_cmd_plot(int argc, char **argv) {
   mbrl_free(store);
   if (rc) {
     fprintf(stderr, "mbrl plot: %s\n", err);
-    return rc == MBRL_EINVAL || rc == MBRL_ENOTFOUND ? 2 : 1;
+    return cli_status(rc);
   }
   printf("%s\n", out);
   return 0;

@@ -43,7 +43,7 @@ int mbrl_cmd_render(int argc, char **argv) {
   rc = mbrl_mb_replay(run, iter, out, (uint64_t)seed, width, height, &res, err, sizeof err);
   if (rc) {
     fprintf(stderr, "mbrl render: %s\n", err);
-    return 1;
+    return cli_status(rc);
   }
   printf("%s: %d frames, an episode of %d steps with return %.2f\n", res.path, res.frames, res.steps,
          res.ret);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mbrl/core.h"
 
 typedef struct {
   const char *name;
@@ -22,6 +23,8 @@ static const command commands[] = {
     {"render", mbrl_cmd_render, "film an episode of a run's MPC policy (its saved model) as an MP4"},
     {"bench", mbrl_cmd_bench, "benchmarks: planning, training, environments, SAC, video against their limits"},
 };
+
+int cli_status(int rc) { return rc == MBRL_EINVAL || rc == MBRL_ENOTFOUND ? 2 : 1; }
 
 static void usage(FILE *f) {
   fprintf(f, "usage: mbrl <command> [flags]   (mbrl <command> --help for its flags)\n\ncommands:\n");

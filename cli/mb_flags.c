@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
+
 #include "mbrl/core.h"
 #include "mbrl/planner.h"
 
@@ -95,7 +97,7 @@ int mb_run_status(const char *cmd, int rc, const char *dir, const char *err, int
   if (rc) {
     fprintf(stderr, "mbrl %s: %s\n", cmd, err);
     if (dir[0]) fprintf(stderr, "mbrl %s: what was written is in %s\n", cmd, dir);
-    return rc == MBRL_EINVAL ? 2 : 1;
+    return cli_status(rc);
   }
   if (quiet && err[0]) fprintf(stderr, "mbrl %s: %s; the run went on without video\n", cmd, err);
   if (!quiet) printf("logs, plots and %s are in %s\n", what, dir);

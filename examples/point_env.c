@@ -84,8 +84,8 @@ int main(void) {
     fprintf(stderr, "register: %s\n", err);
     return 1;
   }
-  mbrl_env *env = mbrl_env_make("point-mass-v0", err, sizeof err);
-  if (!env) {
+  mbrl_env *env;
+  if (mbrl_env_make(&env, "point-mass-v0", err, sizeof err)) {
     fprintf(stderr, "make: %s\n", err);
     return 1;
   }

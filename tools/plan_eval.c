@@ -65,9 +65,10 @@ int main(int argc, char **argv) {
   }
   char err[512];
   mbrl_ftz_enable();
-  mbrl_env *env = mbrl_env_make(name, err, sizeof err), *sim = mbrl_env_make(name, err, sizeof err);
-  if (!env || !sim) {
+  mbrl_env *env = NULL, *sim = NULL;
+  if (mbrl_env_make(&env, name, err, sizeof err) || mbrl_env_make(&sim, name, err, sizeof err)) {
     fprintf(stderr, "plan_eval: %s\n", err);
+    mbrl_env_free(env);
     return 1;
   }
   const mbrl_env_spec *spec = mbrl_env_get_spec(env);
@@ -96,8 +97,8 @@ int main(int argc, char **argv) {
     model = mbrl_dynamics_model(&work);
   }
   mbrl_task task = mbrl_env_task(env);
-  mbrl_planner *p = mbrl_planner_make(&pc, &task, &model, &rng, err, sizeof err);
-  if (!p) {
+  mbrl_planner *p;
+  if (mbrl_planner_make(&p, &pc, &task, &model, &rng, err, sizeof err)) {
     fprintf(stderr, "plan_eval: %s\n", err);
     return 1;
   }

@@ -56,10 +56,12 @@ typedef struct mbrl_env_spec {
   double dt;              /* simulated seconds per step (0 where time has no meaning) */
 } mbrl_env_spec;
 
-/* Makes an environment by registered name ("cheetah-cs285-v0", "mujoco:model.xml", ...); returns
- * NULL and a message in err (may be NULL) when the name is unknown (the message lists the known
- * names) or the environment fails to build (MuJoCo's message for a bad model file). */
-mbrl_env *mbrl_env_make(const char *name, char *err, size_t err_sz);
+/* Makes an environment by registered name ("cheetah-cs285-v0", "mujoco:model.xml", ...) into *env;
+ * returns 0, or a negative code with a message in err (may be NULL) and *env NULL:
+ * MBRL_ENOTFOUND for an unknown name (the message lists the known names) or a model file that does
+ * not exist, MBRL_EFORMAT for a model MuJoCo refuses (its message), MBRL_EIO for one it cannot read,
+ * MBRL_EINVAL for a family name without its argument ("mujoco:"). */
+int mbrl_env_make(mbrl_env **env, const char *name, char *err, size_t err_sz);
 
 /* Frees an environment; NULL is a no-op. */
 void mbrl_env_free(mbrl_env *env);
@@ -170,10 +172,10 @@ typedef void (*mbrl_env_reward_fn)(void *user, const float *obs, const float *ac
                                    const float *next_obs, int B, int obs_dim, int act_dim,
                                    float *reward, int *done);
 
-/* Makes a generic MuJoCo environment from an MJCF file with the reward reward (NULL: reward 0)
- * called with user (may be NULL); returns NULL and MuJoCo's message in err on failure. */
-mbrl_env *mbrl_env_make_mujoco(const char *xml_path, mbrl_env_reward_fn reward, void *user,
-                               char *err, size_t err_sz);
+/* Makes a generic MuJoCo environment from an MJCF file into *env with the reward reward (NULL:
+ * reward 0) called with user (may be NULL); returns as mbrl_env_make. */
+int mbrl_env_make_mujoco(mbrl_env **env, const char *xml_path, mbrl_env_reward_fn reward, void *user, char *err,
+                         size_t err_sz);
 
 /* Full path of a file under the project's assets (looked up in $MBRL_ASSETS, then the source
  * tree's assets/, then the installed share/mbrl/assets) written into path (path_sz bytes);

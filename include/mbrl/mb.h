@@ -82,8 +82,8 @@ typedef void (*mbrl_mb_progress_fn)(void *ctx, const mbrl_mb_progress *p);
 
 /* Runs the loop; progress (may be NULL) is called at each phase and every 100 environment steps. Writes the run directory into
  * run_dir (run_dir_sz bytes; may be NULL) as soon as it exists. Returns 0 (err then holds why
- * video failed, or ""), or a negative code with a message in err (bad settings: MBRL_EINVAL;
- * files: MBRL_EIO). */
+ * video failed, or ""), or a negative code with a message in err (bad settings: MBRL_EINVAL; an
+ * unknown environment: MBRL_ENOTFOUND; files: MBRL_EIO). */
 int mbrl_mb_run(const mbrl_mb_config *cfg, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
                 size_t run_dir_sz, char *err, size_t err_sz);
 
@@ -99,8 +99,8 @@ typedef struct mbrl_mb_replay_result {
  * planner settings) with its model (model.safetensors, or itr_<iter>_model.safetensors when
  * iter >= 0, kept with save_params) plays one episode drawn from seed, filmed with frames of
  * width x height (<= 0: the environment's) into out (NULL: run_dir/render.mp4, or
- * run_dir/render_itr_<iter>.mp4). Returns 0, or a negative code with a message: MBRL_ENOTFOUND or
- * MBRL_EIO for a missing config or model, MBRL_EFORMAT for a bad one, MBRL_EUNSUPPORTED when the
+ * run_dir/render_itr_<iter>.mp4). Returns 0, or a negative code with a message: MBRL_ENOTFOUND for
+ * a missing config or model, MBRL_EIO for one that cannot be read, MBRL_EFORMAT for a bad one, MBRL_EUNSUPPORTED when the
  * environment cannot be drawn here (no EGL). */
 int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed, int width,
                    int height, mbrl_mb_replay_result *res, char *err, size_t err_sz);

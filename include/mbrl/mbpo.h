@@ -95,7 +95,7 @@ typedef void (*mbrl_mbpo_progress_fn)(void *ctx, const mbrl_mbpo_progress *p);
 /* Runs the loop; progress (may be NULL) is called at each phase, every 100 environment steps and
  * after each chunk of rollouts with its updates. Writes the run directory into run_dir (run_dir_sz
  * bytes; may be NULL) as soon as it exists. Returns 0, or a negative code with a message in err
- * (bad settings: MBRL_EINVAL; files: MBRL_EIO). */
+ * (bad settings: MBRL_EINVAL; an unknown environment: MBRL_ENOTFOUND; files: MBRL_EIO). */
 int mbrl_mbpo_run(const mbrl_mbpo_config *cfg, mbrl_mbpo_progress_fn progress, void *ctx, char *run_dir,
                   size_t run_dir_sz, char *err, size_t err_sz);
 

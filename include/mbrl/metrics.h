@@ -10,10 +10,11 @@
 
 typedef struct mbrl_metrics mbrl_metrics;
 
-/* Opens a logger on dir (created if needed): a new metrics.csv whose header is "step" then tags
- * (n_tags; may be NULL when 0) in order, and a new TensorBoard event file. */
-mbrl_metrics *mbrl_metrics_open(const char *dir, const char *const *tags, int n_tags, char *err,
-                                size_t err_sz);
+/* Opens a logger on dir (created if needed) into *m: a new metrics.csv whose header is "step" then
+ * tags (n_tags; may be NULL when 0) in order, and a new TensorBoard event file. Returns 0, or
+ * MBRL_EIO with a message in err (may be NULL) and *m NULL. */
+int mbrl_metrics_open(mbrl_metrics **m, const char *dir, const char *const *tags, int n_tags, char *err,
+                      size_t err_sz);
 
 /* Stages value for tag in the current row; a tag not seen before becomes the next column. Tags are
  * non-empty and hold no control characters (spaces, commas and quotes are fine). */

@@ -70,11 +70,12 @@ int mbrl_planner_set(mbrl_planner_config *cfg, const char *name, const char *tex
 
 typedef struct mbrl_planner mbrl_planner;
 
-/* Makes the planner cfg names, scoring with task through model (both must outlive it; model's
- * max_B >= N x particles) with a stream split from rng. Returns NULL with a message in err (may
- * be NULL) for an unknown planner, a bad configuration or a model that does not fit the task. */
-mbrl_planner *mbrl_planner_make(const mbrl_planner_config *cfg, const mbrl_task *task, const mbrl_model *model,
-                                mbrl_rng *rng, char *err, size_t err_sz);
+/* Makes the planner cfg names into *p, scoring with task through model (both must outlive it;
+ * model's max_B >= N x particles) with a stream split from rng. Returns 0, or a negative code with
+ * a message in err (may be NULL) and *p NULL: MBRL_ENOTFOUND for an unknown planner, MBRL_EINVAL
+ * for a bad configuration or a model that does not fit the task. */
+int mbrl_planner_make(mbrl_planner **p, const mbrl_planner_config *cfg, const mbrl_task *task,
+                      const mbrl_model *model, mbrl_rng *rng, char *err, size_t err_sz);
 
 /* Frees a planner; NULL is a no-op. */
 void mbrl_planner_free(mbrl_planner *p);

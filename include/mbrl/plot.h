@@ -1,7 +1,7 @@
 /* Line plots written to PNG: a figure of rows x cols panels, each with a title, axis labels,
  * line series with a legend, shaded bands and an optional log y axis (PLplot, cairo driver).
  *
- * Usage: p = mbrl_plot_init(1, 2); mbrl_plot_labels(p, 0, "loss", "epoch", "mse");
+ * Usage: p = mbrl_plot_make(1, 2); mbrl_plot_labels(p, 0, "loss", "epoch", "mse");
  * mbrl_plot_line(p, 0, x, y, n, "train", MBRL_PLOT_AUTO, MBRL_PLOT_SOLID); ...;
  * mbrl_plot_save(p, "loss.png", 800, 400, err, sizeof err); mbrl_plot_free(p).
  * Panels are numbered row-major from 0. Series data is copied, so callers may free their arrays
@@ -40,7 +40,7 @@ enum {
 };
 
 /* Creates an empty figure of rows x cols panels (each 1..16); free it with mbrl_plot_free. */
-mbrl_plot *mbrl_plot_init(int rows, int cols);
+mbrl_plot *mbrl_plot_make(int rows, int cols);
 
 /* Frees a figure and its copied data; NULL is a no-op. */
 void mbrl_plot_free(mbrl_plot *p);

@@ -21,7 +21,7 @@ typedef struct mbrl_recorder mbrl_recorder;
 
 /* Makes a recorder of env (which must outlive it) with frames of width x height (<= 0: the
  * environment's size); nothing is drawn or loaded before mbrl_recorder_start. */
-mbrl_recorder *mbrl_recorder_init(mbrl_env *env, int width, int height);
+mbrl_recorder *mbrl_recorder_make(mbrl_env *env, int width, int height);
 
 /* Frees a recorder, its renderer and an unfinished video (leaving no file); NULL is a no-op. */
 void mbrl_recorder_free(mbrl_recorder *r);

@@ -4,7 +4,7 @@
  * MuJoCo environments are drawn by MuJoCo's own renderer (mjr_render into an offscreen buffer) in
  * an OpenGL context of EGL on Mesa's surfaceless platform, so no display is needed. libEGL.so.1
  * is loaded with dlopen when the first MuJoCo renderer is made: a program that never draws
- * neither links nor loads EGL or GL, and where they are missing only mbrl_renderer_init fails,
+ * neither links nor loads EGL or GL, and where they are missing only mbrl_renderer_make fails,
  * with a message saying what to install (Debian: libegl1, libegl-mesa0, libgl1-mesa-dri). The
  * cheetahs are filmed side on by a camera that follows the torso over a floor striped every
  * metre; other MuJoCo models by a fixed camera on the whole model. The pure-C environments
@@ -27,11 +27,12 @@
  * there; elsewhere drawing fails with a message). */
 typedef struct mbrl_renderer mbrl_renderer;
 
-/* Makes a renderer of env's current state (env must outlive it) with frames of width x height
- * (<= 0 both: the environment's own size, 640 x 360 for the cheetahs). Returns NULL with a
- * message in err (may be NULL) when the size is bad, the environment cannot be drawn, or no EGL
- * display or OpenGL context can be made. */
-mbrl_renderer *mbrl_renderer_init(mbrl_env *env, int width, int height, char *err, size_t err_sz);
+/* Makes a renderer of env's current state (env must outlive it) into *r with frames of width x
+ * height (<= 0 both: the environment's own size, 640 x 360 for the cheetahs). Returns 0, or a
+ * negative code with a message in err (may be NULL) and *r NULL: MBRL_EINVAL for a bad size,
+ * MBRL_EUNSUPPORTED when the environment cannot be drawn or no EGL display or OpenGL context can
+ * be made. */
+int mbrl_renderer_make(mbrl_renderer **r, mbrl_env *env, int width, int height, char *err, size_t err_sz);
 
 /* Frees a renderer and its GL context; NULL is a no-op. */
 void mbrl_renderer_free(mbrl_renderer *r);

@@ -32,8 +32,8 @@ typedef struct mbrl_runplot_config {
   int width, height;         /* PNG size in pixels; 0 picks 900 wide and 380 per panel */
 } mbrl_runplot_config;
 
-/* Reads run_dir/metrics.csv into t; returns 0, or MBRL_EIO when run_dir or the file cannot be
- * read, or MBRL_EFORMAT for a malformed file (no header, a row whose cell count differs from the
+/* Reads run_dir/metrics.csv into t; returns 0, MBRL_ENOTFOUND when run_dir or the file does not
+ * exist, MBRL_EIO when it cannot be read, or MBRL_EFORMAT for a malformed file (no header, a row whose cell count differs from the
  * header's, a cell that is not a number), with a message in err (may be NULL, err_sz bytes). */
 int mbrl_runplot_read(mbrl_runplot_table *t, const char *run_dir, char *err, size_t err_sz);
 

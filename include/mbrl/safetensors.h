@@ -62,11 +62,14 @@ size_t mbrl_dtype_size(mbrl_dtype dtype);
 int mbrl_safetensors_write(const char *path, const mbrl_safetensors_tensor *tensors, int n,
                            const mbrl_safetensors_meta *meta, int n_meta, char *err, size_t err_sz);
 
-/* Reads and validates the whole file; NULL with a message in err when anything is wrong. */
-mbrl_safetensors *mbrl_safetensors_load(const char *path, char *err, size_t err_sz);
+/* Reads and validates the whole file into *st; returns 0, or a negative code with a message in err
+ * (may be NULL) and *st NULL: MBRL_ENOTFOUND for a file that does not exist, MBRL_EIO for one that
+ * cannot be read, MBRL_EFORMAT for one that is not valid safetensors. */
+int mbrl_safetensors_load(mbrl_safetensors **st, const char *path, char *err, size_t err_sz);
 
-/* Validates a file image of n bytes held in memory and copies it; NULL with a message on error. */
-mbrl_safetensors *mbrl_safetensors_load_mem(const void *buf, size_t n, char *err, size_t err_sz);
+/* Validates a file image of n bytes held in memory and copies it into *st; returns 0 or
+ * MBRL_EFORMAT with a message. */
+int mbrl_safetensors_load_mem(mbrl_safetensors **st, const void *buf, size_t n, char *err, size_t err_sz);
 
 /* Frees a loaded file; NULL is a no-op. */
 void mbrl_safetensors_free(mbrl_safetensors *st);

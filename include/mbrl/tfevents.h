@@ -38,8 +38,9 @@ uint32_t mbrl_tfevents_crc32c(const void *data, size_t n);
 uint32_t mbrl_tfevents_mask(uint32_t crc);
 
 /* Creates dir if needed and a new file events.out.tfevents.<unix time>.<hostname>.<pid>.<n> in it
- * (n counts the writers this process opened), starting with the file_version record. */
-mbrl_tfevents *mbrl_tfevents_open(const char *dir, char *err, size_t err_sz);
+ * (n counts the writers this process opened), starting with the file_version record, into *w;
+ * returns 0, or MBRL_EIO with a message in err (may be NULL) and *w NULL. */
+int mbrl_tfevents_open(mbrl_tfevents **w, const char *dir, char *err, size_t err_sz);
 
 /* Path of the file being written. */
 const char *mbrl_tfevents_path(const mbrl_tfevents *w);
@@ -54,8 +55,9 @@ int mbrl_tfevents_flush(mbrl_tfevents *w, char *err, size_t err_sz);
 /* Flushes, closes and frees the writer; NULL is a no-op; err (may be NULL) gets any error. */
 int mbrl_tfevents_close(mbrl_tfevents *w, char *err, size_t err_sz);
 
-/* Opens an event file for reading. */
-mbrl_tfevents_reader *mbrl_tfevents_reader_open(const char *path, char *err, size_t err_sz);
+/* Opens an event file for reading into *r; returns 0, or MBRL_ENOTFOUND (no such file) or MBRL_EIO
+ * with a message in err (may be NULL) and *r NULL. */
+int mbrl_tfevents_reader_open(mbrl_tfevents_reader **r, const char *path, char *err, size_t err_sz);
 
 /* Reads the next record into ev: 1 when one was read, 0 at the clean end of the file, or
  * MBRL_EFORMAT for a bad CRC, a truncated record or an undecodable Event (events read before stay

@@ -18,11 +18,12 @@ int mbrl_video_size_ok(int width, int height);
 /* An MP4 file being written. */
 typedef struct mbrl_video mbrl_video;
 
-/* Opens path for a video of width x height frames at fps frames per second (1 to 1000). Returns
- * NULL with a message in err (may be NULL) for a bad size or rate, a missing H.264 encoder or a
- * path that cannot be written. */
-mbrl_video *mbrl_video_open(const char *path, int width, int height, double fps, char *err,
-                            size_t err_sz);
+/* Opens path for a video of width x height frames at fps frames per second (1 to 1000) into *v.
+ * Returns 0, or a negative code with a message in err (may be NULL) and *v NULL: MBRL_EINVAL for
+ * a bad size or rate, MBRL_EUNSUPPORTED for a missing H.264 encoder, MBRL_EIO for a path that
+ * cannot be written. */
+int mbrl_video_open(mbrl_video **v, const char *path, int width, int height, double fps, char *err,
+                    size_t err_sz);
 
 /* Appends one frame rgb (height x width x 3); returns 0 or MBRL_EIO with a message. */
 int mbrl_video_write(mbrl_video *v, const unsigned char *rgb, char *err, size_t err_sz);

@@ -99,7 +99,7 @@ static int prediction_plot(const char *dir, mbrl_env *env, const mbrl_dynamics *
   mpe /= (double)n * od;
 
   int rows = od / 2 > 0 ? od / 2 : 1;
-  mbrl_plot *p = mbrl_plot_init(rows, 2);
+  mbrl_plot *p = mbrl_plot_make(rows, 2);
   char title[64], path[1200];
   snprintf(title, sizeof title, "MPE: %g", mpe);
   mbrl_plot_title(p, title);
@@ -126,7 +126,7 @@ static int losses_outputs(const char *dir, const float *loss, int n, char *err, 
   snprintf(path, sizeof path, "%s/itr_0_losses.npy", dir);
   int rc = mbrl_npy_write_f32(path, loss, 1, shape, err, err_sz);
   if (rc) return rc;
-  mbrl_plot *p = mbrl_plot_init(1, 1);
+  mbrl_plot *p = mbrl_plot_make(1, 1);
   mbrl_plot_labels(p, 0, "Training loss, iteration 0", "training step", "loss");
   mbrl_plot_logy(p, 0, 1);
   mbrl_plot_line_f(p, 0, NULL, loss, n, NULL, MBRL_PLOT_AUTO, MBRL_PLOT_SOLID);
@@ -139,7 +139,7 @@ static int losses_outputs(const char *dir, const float *loss, int n, char *err, 
 static int returns_plot(const char *dir, const double *itr, const double *eval, const double *train,
                         int n, char *err, size_t err_sz) {
   char path[1200];
-  mbrl_plot *p = mbrl_plot_init(1, 1);
+  mbrl_plot *p = mbrl_plot_make(1, 1);
   mbrl_plot_labels(p, 0, "Average return per iteration", "iteration", "return");
   mbrl_plot_legend(p, 0, MBRL_PLOT_LEGEND_BOTTOM_RIGHT);
   mbrl_plot_line(p, 0, itr, eval, n, "Eval_AverageReturn", MBRL_PLOT_AUTO, MBRL_PLOT_LINE_POINTS);
@@ -186,7 +186,8 @@ int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *c, int work_rows, mbrl_mb
   L->initial_return = NAN, L->loss = NAN;
   *pr = (mbrl_mb_progress){.n_iter = c->n_iter, .phase = "collect", .train_return = NAN,
                            .eval_return = NAN, .loss = NAN};
-  if (!(L->env = mbrl_env_make(c->env_name, err, err_sz))) return MBRL_EINVAL;
+  int rc = mbrl_env_make(&L->env, c->env_name, err, err_sz);
+  if (rc) return rc;
   if (c->ep_len > 0) mbrl_env_set_ep_len(L->env, c->ep_len);
   L->spec = mbrl_env_get_spec(L->env);
   const int od = L->spec->obs_dim, ad = L->spec->act_dim;
@@ -201,7 +202,7 @@ int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *c, int work_rows, mbrl_mb
 
   mbrl_dynamics_config dc = c->model;
   dc.obs_dim = od, dc.act_dim = ad;
-  int rc = mbrl_dynamics_init(&L->dyn, &dc, &L->r_model, err, err_sz);
+  rc = mbrl_dynamics_init(&L->dyn, &dc, &L->r_model, err, err_sz);
   if (rc) return rc;
   mbrl_dynamics_work_init(&L->dwork, &L->dyn, work_rows);
   mbrl_dynamics_work_set_precision(&L->dwork, (mbrl_precision)c->precision);
@@ -253,9 +254,9 @@ int mbrl_loop_open(mbrl_loop *L, const mbrl_config_table *table, const void *bas
   const char **all = mbrl_alloc((size_t)(N_TAGS + n_extra_tags) * sizeof *all);
   memcpy(all, tags, sizeof tags);
   if (n_extra_tags) memcpy(all + N_TAGS, extra_tags, (size_t)n_extra_tags * sizeof *all);
-  L->metrics = mbrl_metrics_open(L->dir, all, N_TAGS + n_extra_tags, err, err_sz);
+  rc = mbrl_metrics_open(&L->metrics, L->dir, all, N_TAGS + n_extra_tags, err, err_sz);
   mbrl_free(all);
-  return L->metrics ? MBRL_OK : MBRL_EIO;
+  return rc;
 }
 
 void mbrl_loop_report(mbrl_loop *L, const char *phase, int steps, int steps_total) {
@@ -327,7 +328,7 @@ static int video_start(mbrl_loop *L, int itr, progress_policy *pp) {
   if (c->video_log_freq <= 0 || itr % c->video_log_freq != 0 || L->video_error[0]) return 0;
   char path[1200];
   snprintf(path, sizeof path, "%s/itr_%d_eval.mp4", L->dir, itr);
-  if (!L->video) L->video = mbrl_recorder_init(L->env, 0, 0);
+  if (!L->video) L->video = mbrl_recorder_make(L->env, 0, 0);
   if (!mbrl_recorder_start(L->video, path, policy_with_progress, pp, L->video_error, sizeof L->video_error))
     return 1;
   video_failed(L);

@@ -57,10 +57,7 @@ int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx
   if ((rc = mbrl_loop_init(&L, c, rows, &pr, progress, ctx, err, err_sz))) goto out;
   mbrl_model model = mbrl_dynamics_model(&L.dwork);
   mbrl_task task = mbrl_env_task(L.env);
-  if (!(planner = mbrl_planner_make(&c->planner, &task, &model, &L.r_agent, err, err_sz))) {
-    rc = MBRL_EINVAL;
-    goto out;
-  }
+  if ((rc = mbrl_planner_make(&planner, &c->planner, &task, &model, &L.r_agent, err, err_sz))) goto out;
   if ((rc = mbrl_loop_open(&L, &mbrl_mb_table, c, NULL, 0, run_dir, run_dir_sz, err, err_sz))) goto out;
 
   /* MPC collects (uniformly random before the model has statistics) and is evaluated */

@@ -22,7 +22,7 @@ struct mbrl_recorder {
   char error[512];
 };
 
-mbrl_recorder *mbrl_recorder_init(mbrl_env *env, int width, int height) {
+mbrl_recorder *mbrl_recorder_make(mbrl_env *env, int width, int height) {
   MBRL_ASSERT(env);
   mbrl_recorder *r = mbrl_alloc(sizeof *r);
   r->env = env;
@@ -52,13 +52,13 @@ int mbrl_recorder_start(mbrl_recorder *r, const char *path, mbrl_policy_fn polic
       return mbrl_errf(err, err_sz, MBRL_EINVAL,
                        "video: frames of %d x %d pixels; width and height must be even, 16 to 4096",
                        r->width, r->height);
-    r->renderer = mbrl_renderer_init(r->env, r->width, r->height, err, err_sz);
-    if (!r->renderer) return MBRL_EUNSUPPORTED;
+    int rc = mbrl_renderer_make(&r->renderer, r->env, r->width, r->height, err, err_sz);
+    if (rc) return rc;
     mbrl_renderer_size(r->renderer, &r->width, &r->height);
     r->rgb = mbrl_alloc((size_t)r->width * (size_t)r->height * 3);
   }
-  r->video = mbrl_video_open(path, r->width, r->height, mbrl_renderer_fps(r->env), err, err_sz);
-  if (!r->video) return MBRL_EIO;
+  int rc = mbrl_video_open(&r->video, path, r->width, r->height, mbrl_renderer_fps(r->env), err, err_sz);
+  if (rc) return rc;
   r->filming = 1;
   r->last_step = -1;
   return 0;

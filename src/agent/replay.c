@@ -45,8 +45,8 @@ int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed
 
   mbrl_rng rng;
   mbrl_rng_init(&rng, seed, 0);
-  mbrl_env *env = mbrl_env_make(s.env_name, err, err_sz);
-  if (!env) return MBRL_EINVAL;
+  mbrl_env *env;
+  if ((rc = mbrl_env_make(&env, s.env_name, err, err_sz))) return rc;
   if (s.ep_len > 0) mbrl_env_set_ep_len(env, s.ep_len);
   const mbrl_env_spec *spec = mbrl_env_get_spec(env);
   mbrl_dynamics dyn = {0};
@@ -68,13 +68,10 @@ int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed
   mbrl_dynamics_work_init(&work, &dyn, s.planner.N * s.planner.prop.particles);
   mbrl_model model = mbrl_dynamics_model(&work);
   mbrl_task task = mbrl_env_task(env);
-  if (!(planner = mbrl_planner_make(&s.planner, &task, &model, &rng, err, err_sz))) {
-    rc = MBRL_EFORMAT;
-    goto out;
-  }
+  if ((rc = mbrl_planner_make(&planner, &s.planner, &task, &model, &rng, err, err_sz))) goto out;
 
   /* one whole episode: a collection of one step runs to the episode's end */
-  rec = mbrl_recorder_init(env, width, height);
+  rec = mbrl_recorder_make(env, width, height);
   mbrl_paths_init(&paths, spec->obs_dim, spec->act_dim, spec->ep_len);
   if ((rc = mbrl_recorder_start(rec, res->path, mbrl_planner_policy, planner, err, err_sz)) ||
       (rc = mbrl_collect(&paths, env, mbrl_recorder_policy, rec, 1, spec->ep_len, &rng, err, err_sz)) ||

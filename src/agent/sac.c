@@ -444,11 +444,12 @@ static int load_net(mbrl_ensemble *dst, const mbrl_safetensors *st, const char *
 
 int mbrl_sac_load(mbrl_sac *sac, const char *path, mbrl_rng *rng, char *err, size_t err_sz) {
   memset(sac, 0, sizeof *sac);
-  mbrl_safetensors *st = mbrl_safetensors_load(path, err, err_sz);
-  if (!st) return MBRL_EFORMAT;
+  mbrl_safetensors *st;
+  int rc = mbrl_safetensors_load(&st, path, err, err_sz);
+  if (rc) return rc;
   mbrl_sac_config cfg;
   int64_t updates = 0;
-  int rc = read_config(st, &cfg, &updates, err, err_sz);
+  rc = read_config(st, &cfg, &updates, err, err_sz);
   if (!rc) rc = mbrl_sac_init(sac, &cfg, rng, err, err_sz);
   if (!rc) {
     int64_t A = cfg.act_dim;

@@ -112,8 +112,9 @@ static int unknown_name(const char *name, char *err, size_t err_sz) {
 
 /* ---- instances --------------------------------------------------------------------------- */
 
-static mbrl_env *make_from_class(const mbrl_env_class *c, const char *name, const char *arg,
-                                 char *err, size_t err_sz) {
+static int make_from_class(mbrl_env **out, const mbrl_env_class *c, const char *name, const char *arg,
+                           char *err, size_t err_sz) {
+  *out = NULL;
   mbrl_env *env = mbrl_alloc(sizeof *env);
   snprintf(env->name, sizeof env->name, "%s", name);
   env->cls = c;
@@ -125,16 +126,15 @@ static mbrl_env *make_from_class(const mbrl_env_class *c, const char *name, cons
     if (rc < 0) {
       mbrl_free(env->self);
       mbrl_free(env);
-      return NULL;
+      return rc;
     }
   }
   if (s.obs_dim <= 0 || s.act_dim <= 0 || s.ep_len <= 0 || s.state_dim < 0) {
-    mbrl_errf(err, err_sz, MBRL_EINVAL, "environment '%s': bad sizes (obs %d, act %d, ep_len %d)",
-              name, s.obs_dim, s.act_dim, s.ep_len);
     if (c->release) c->release(env->self);
     mbrl_free(env->self);
     mbrl_free(env);
-    return NULL;
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "environment '%s': bad sizes (obs %d, act %d, ep_len %d)",
+                     name, s.obs_dim, s.act_dim, s.ep_len);
   }
   /* the library owns copies of the bounds, so a class may keep them anywhere */
   env->low = mbrl_alloc(sizeof(float) * (size_t)s.act_dim);
@@ -150,28 +150,25 @@ static mbrl_env *make_from_class(const mbrl_env_class *c, const char *name, cons
   s.act_high = env->high;
   s.state_dim += 1;
   env->spec = s;
-  return env;
+  *out = env;
+  return MBRL_OK;
 }
 
-mbrl_env *mbrl_env_make(const char *name, char *err, size_t err_sz) {
-  MBRL_ASSERT(name);
+int mbrl_env_make(mbrl_env **env, const char *name, char *err, size_t err_sz) {
+  MBRL_ASSERT(env && name);
+  *env = NULL;
   const mbrl_env_class *c = find_class(name);
-  if (!c) {
-    unknown_name(name, err, err_sz);
-    return NULL;
-  }
+  if (!c) return unknown_name(name, err, err_sz);
   size_t n = strlen(c->name);
   const char *arg = n > 0 && c->name[n - 1] == ':' ? name + n : NULL;
-  if (arg && !arg[0]) {
-    mbrl_errf(err, err_sz, MBRL_EINVAL, "environment '%s' needs an argument after the ':'", name);
-    return NULL;
-  }
-  return make_from_class(c, name, arg, err, err_sz);
+  if (arg && !arg[0])
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "environment '%s' needs an argument after the ':'", name);
+  return make_from_class(env, c, name, arg, err, err_sz);
 }
 
-mbrl_env *mbrl_env_make_class(const mbrl_env_class *c, const char *name, const char *arg,
-                              char *err, size_t err_sz) {
-  return make_from_class(c, name, arg, err, err_sz);
+int mbrl_env_make_class(mbrl_env **env, const mbrl_env_class *c, const char *name, const char *arg, char *err,
+                        size_t err_sz) {
+  return make_from_class(env, c, name, arg, err, err_sz);
 }
 
 void *mbrl_env_self(mbrl_env *env) { return env->self; }

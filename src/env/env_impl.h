@@ -15,9 +15,10 @@ extern const mbrl_env_class mbrl_env_pendulum_class;
 extern const mbrl_env_class mbrl_env_cartpole_class;
 extern const mbrl_env_class mbrl_env_mujoco_class;
 
-/* Makes an instance of a class that need not be registered, under name, with init's argument. */
-mbrl_env *mbrl_env_make_class(const mbrl_env_class *c, const char *name, const char *arg,
-                              char *err, size_t err_sz);
+/* Makes an instance of a class that need not be registered, under name, with init's argument;
+ * returns as mbrl_env_make. */
+int mbrl_env_make_class(mbrl_env **env, const mbrl_env_class *c, const char *name, const char *arg, char *err,
+                        size_t err_sz);
 
 /* The class's per-instance memory of env. */
 void *mbrl_env_self(mbrl_env *env);

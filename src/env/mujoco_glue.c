@@ -1,6 +1,7 @@
 /* MuJoCo glue shared by the MuJoCo environments (asset lookup, loading with MuJoCo's error
  * message, state get/set, stepping with divergence detection), and the generic environment that
  * loads any MJCF file ("mujoco:<path>", mbrl_env_make_mujoco). */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,7 @@ int mbrl_mj_load(mbrl_mj *mj, const char *path, int as_asset, int frame_skip, ch
   if (!m) {
     size_t n = strlen(mjerr);
     while (n > 0 && (mjerr[n - 1] == '\n' || mjerr[n - 1] == ' ')) mjerr[--n] = 0;
-    int code = access(full, R_OK) == 0 ? MBRL_EFORMAT : MBRL_EIO;
+    int code = access(full, R_OK) == 0 ? MBRL_EFORMAT : errno == ENOENT ? MBRL_ENOTFOUND : MBRL_EIO;
     return mbrl_errf(err, err_sz, code, "MuJoCo could not load '%s': %s", full,
                      mjerr[0] ? mjerr : "unknown error");
   }
@@ -264,15 +265,15 @@ const mbrl_env_class mbrl_env_mujoco_class = {
     .set_state = generic_set_state,
 };
 
-mbrl_env *mbrl_env_make_mujoco(const char *xml_path, mbrl_env_reward_fn reward, void *user,
-                               char *err, size_t err_sz) {
-  MBRL_ASSERT(xml_path);
+int mbrl_env_make_mujoco(mbrl_env **env, const char *xml_path, mbrl_env_reward_fn reward, void *user, char *err,
+                         size_t err_sz) {
+  MBRL_ASSERT(env && xml_path);
   char name[1024];
   snprintf(name, sizeof name, "mujoco:%s", xml_path);
-  mbrl_env *env = mbrl_env_make_class(&mbrl_env_mujoco_class, name, xml_path, err, err_sz);
-  if (!env) return NULL;
-  generic *g = mbrl_env_self(env);
+  int rc = mbrl_env_make_class(env, &mbrl_env_mujoco_class, name, xml_path, err, err_sz);
+  if (rc) return rc;
+  generic *g = mbrl_env_self(*env);
   g->reward = reward;
   g->user = user;
-  return env;
+  return MBRL_OK;
 }

@@ -46,34 +46,27 @@ double mbrl_renderer_fps(const mbrl_env *env) {
   return dt > 0 ? 1.0 / dt : 10.0;
 }
 
-mbrl_renderer *mbrl_renderer_init(mbrl_env *env, int width, int height, char *err, size_t err_sz) {
-  MBRL_ASSERT(env);
+int mbrl_renderer_make(mbrl_renderer **out, mbrl_env *env, int width, int height, char *err, size_t err_sz) {
+  MBRL_ASSERT(out && env);
+  *out = NULL;
   const mbrl_env_look *look = look_of(env);
   const char *name = mbrl_env_get_spec(env)->name;
-  if (!look) {
-    mbrl_errf(err, err_sz, MBRL_EUNSUPPORTED, "video: environment '%s' cannot be drawn", name);
-    return NULL;
-  }
+  if (!look) return mbrl_errf(err, err_sz, MBRL_EUNSUPPORTED, "video: environment '%s' cannot be drawn", name);
   if (width <= 0 && height <= 0) width = look->width, height = look->height;
-  if (!mbrl_video_size_ok(width, height)) {
-    mbrl_errf(err, err_sz, MBRL_EINVAL,
-              "video: frames of %d x %d pixels; width and height must be even, 16 to 4096", width,
-              height);
-    return NULL;
-  }
+  if (!mbrl_video_size_ok(width, height))
+    return mbrl_errf(err, err_sz, MBRL_EINVAL,
+                     "video: frames of %d x %d pixels; width and height must be even, 16 to 4096", width, height);
   mbrl_gl *gl = NULL;
   if (look->mujoco) {
     char why[512];
     gl = mbrl_gl_init(look->mujoco(mbrl_env_self(env)), look->track, width, height, why, sizeof why);
-    if (!gl) {
-      mbrl_errf(err, err_sz, MBRL_EUNSUPPORTED, "%s (drawing %s)", why, name);
-      return NULL;
-    }
+    if (!gl) return mbrl_errf(err, err_sz, MBRL_EUNSUPPORTED, "%s (drawing %s)", why, name);
   }
   mbrl_renderer *r = mbrl_alloc(sizeof *r);
   r->env = env, r->look = look, r->gl = gl;
   r->width = width, r->height = height;
-  return r;
+  *out = r;
+  return MBRL_OK;
 }
 
 void mbrl_renderer_free(mbrl_renderer *r) {

@@ -110,9 +110,10 @@ int mbrl_ensemble_save_file(const mbrl_ensemble *ens, const char *path, char *er
 
 int mbrl_ensemble_load_file(mbrl_ensemble *ens, const char *path, char *err, size_t err_sz) {
   memset(ens, 0, sizeof *ens);
-  mbrl_safetensors *st = mbrl_safetensors_load(path, err, err_sz);
-  if (!st) return MBRL_EFORMAT;
-  int rc = mbrl_ensemble_load(ens, st, "", err, err_sz);
+  mbrl_safetensors *st;
+  int rc = mbrl_safetensors_load(&st, path, err, err_sz);
+  if (rc) return rc;
+  rc = mbrl_ensemble_load(ens, st, "", err, err_sz);
   mbrl_safetensors_free(st);
   return rc;
 }

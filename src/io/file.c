@@ -21,7 +21,9 @@ int mbrl_io_read_all(const char *path, uint8_t **buf, size_t *size, char *err, s
   *buf = NULL;
   *size = 0;
   FILE *f = fopen(path, "rb");
-  if (!f) return mbrl_errf(err, err_sz, MBRL_EIO, "%s: cannot open: %s", path, strerror(errno));
+  if (!f)
+    return mbrl_errf(err, err_sz, errno == ENOENT ? MBRL_ENOTFOUND : MBRL_EIO, "%s: cannot open: %s", path,
+                     strerror(errno));
   struct stat sb;
   if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
     fclose(f);

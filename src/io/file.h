@@ -13,7 +13,8 @@ typedef struct mbrl_io_atomic {
   char *tmp;
 } mbrl_io_atomic;
 
-/* Reads the whole regular file at path into *buf (mbrl_alloc'd, *size bytes, plus a zero byte). */
+/* Reads the whole regular file at path into *buf (mbrl_alloc'd, *size bytes, plus a zero byte);
+ * returns 0, MBRL_ENOTFOUND for a file that does not exist, or MBRL_EIO. */
 int mbrl_io_read_all(const char *path, uint8_t **buf, size_t *size, char *err, size_t err_sz);
 
 /* Creates dir and its missing parents; an existing directory is fine. */

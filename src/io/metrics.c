@@ -164,10 +164,12 @@ void mbrl_metrics_close(mbrl_metrics *m) {
   mbrl_free(m);
 }
 
-mbrl_metrics *mbrl_metrics_open(const char *dir, const char *const *tags, int n_tags, char *err,
-                                size_t err_sz) {
-  MBRL_ASSERT(dir && n_tags >= 0 && (tags || n_tags == 0));
-  if (mbrl_io_mkdirs(dir, err, err_sz) != MBRL_OK) return NULL;
+int mbrl_metrics_open(mbrl_metrics **out, const char *dir, const char *const *tags, int n_tags, char *err,
+                      size_t err_sz) {
+  MBRL_ASSERT(out && dir && n_tags >= 0 && (tags || n_tags == 0));
+  *out = NULL;
+  int rc = mbrl_io_mkdirs(dir, err, err_sz);
+  if (rc) return rc;
   mbrl_metrics *m = mbrl_alloc(sizeof *m);
   for (int i = 0; i < n_tags; i++) {
     MBRL_ASSERT(tag_ok(tags[i]) && find_tag(m, tags[i]) < 0);
@@ -179,7 +181,7 @@ mbrl_metrics *mbrl_metrics_open(const char *dir, const char *const *tags, int n_
 
   /* the header, written whole before any row */
   mbrl_io_atomic a;
-  int rc = mbrl_io_atomic_open(&a, m->csv_path, err, err_sz);
+  rc = mbrl_io_atomic_open(&a, m->csv_path, err, err_sz);
   if (rc == MBRL_OK) {
     fputs("step", a.f);
     for (int i = 0; i < m->n; i++) fputc(',', a.f), csv_field(a.f, m->tags[i]);
@@ -188,15 +190,13 @@ mbrl_metrics *mbrl_metrics_open(const char *dir, const char *const *tags, int n_
   }
   m->n_cols = m->n;
   if (rc == MBRL_OK) rc = reopen_csv(m, err, err_sz);
-  if (rc == MBRL_OK) {
-    m->tb = mbrl_tfevents_open(dir, err, err_sz);
-    if (!m->tb) rc = MBRL_EIO;
-  }
+  if (rc == MBRL_OK) rc = mbrl_tfevents_open(&m->tb, dir, err, err_sz);
   if (rc != MBRL_OK) {
     mbrl_metrics_close(m);
-    return NULL;
+    return rc;
   }
-  return m;
+  *out = m;
+  return MBRL_OK;
 }
 
 void mbrl_metrics_set(mbrl_metrics *m, const char *tag, float value) {

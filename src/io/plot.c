@@ -63,7 +63,7 @@ static panel *get_panel(mbrl_plot *p, int i) {
   return &p->panels[i];
 }
 
-mbrl_plot *mbrl_plot_init(int rows, int cols) {
+mbrl_plot *mbrl_plot_make(int rows, int cols) {
   MBRL_ASSERT(rows >= 1 && rows <= 16 && cols >= 1 && cols <= 16);
   mbrl_plot *p = mbrl_alloc(sizeof *p);
   p->rows = rows;

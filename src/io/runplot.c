@@ -123,7 +123,8 @@ int mbrl_runplot_read(mbrl_runplot_table *t, const char *run_dir, char *err, siz
   memset(t, 0, sizeof *t);
   struct stat sb;
   if (stat(run_dir, &sb) != 0)
-    return mbrl_errf(err, err_sz, MBRL_EIO, "run directory '%s': %s", run_dir, strerror(errno));
+    return mbrl_errf(err, err_sz, errno == ENOENT ? MBRL_ENOTFOUND : MBRL_EIO, "run directory '%s': %s", run_dir,
+                     strerror(errno));
   if (!S_ISDIR(sb.st_mode))
     return mbrl_errf(err, err_sz, MBRL_EIO, "'%s' is not a run directory", run_dir);
   char *path = join_path(run_dir, "metrics.csv");
@@ -245,7 +246,7 @@ int mbrl_runplot_save(const char *path, const char *const *run_dirs, int n_runs,
   if (c->n_tags < 1 || c->n_tags > 16)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "%d columns to plot; one panel each, 1..16 allowed",
                      c->n_tags);
-  mbrl_plot *p = mbrl_plot_init(c->n_tags, 1);
+  mbrl_plot *p = mbrl_plot_make(c->n_tags, 1);
   mbrl_plot_title(p, c->title);
   for (int j = 0; j < c->n_tags; j++) mbrl_plot_labels(p, j, c->tags[j], c->x, NULL);
   mbrl_plot_legend(p, 0, MBRL_PLOT_LEGEND_BOTTOM_RIGHT);

@@ -330,12 +330,14 @@ void mbrl_safetensors_free(mbrl_safetensors *st) {
   mbrl_free(st);
 }
 
-mbrl_safetensors *mbrl_safetensors_load_mem(const void *buf, size_t n, char *err, size_t err_sz) {
-  MBRL_ASSERT(buf || n == 0);
+int mbrl_safetensors_load_mem(mbrl_safetensors **out, const void *buf, size_t n, char *err, size_t err_sz) {
+  MBRL_ASSERT(out && (buf || n == 0));
+  *out = NULL;
   mbrl_safetensors *st = mbrl_alloc(sizeof *st);
-  if (parse(st, buf, n, err, err_sz) != MBRL_OK) {
+  int rc = parse(st, buf, n, err, err_sz);
+  if (rc) {
     mbrl_safetensors_free(st);
-    return NULL;
+    return rc;
   }
   /* validated in place; now own a copy and move the data pointers onto it */
   st->buf = mbrl_alloc(n);
@@ -343,18 +345,21 @@ mbrl_safetensors *mbrl_safetensors_load_mem(const void *buf, size_t n, char *err
   memcpy(st->buf, buf, n);
   for (int i = 0; i < st->n; i++)
     st->t[i].data = st->buf + ((const uint8_t *)st->t[i].data - (const uint8_t *)buf);
-  return st;
+  *out = st;
+  return MBRL_OK;
 }
 
-mbrl_safetensors *mbrl_safetensors_load(const char *path, char *err, size_t err_sz) {
-  MBRL_ASSERT(path);
+int mbrl_safetensors_load(mbrl_safetensors **out, const char *path, char *err, size_t err_sz) {
+  MBRL_ASSERT(out && path);
+  *out = NULL;
   uint8_t *buf;
   size_t n;
-  if (mbrl_io_read_all(path, &buf, &n, err, err_sz) != MBRL_OK) return NULL;
+  int rc = mbrl_io_read_all(path, &buf, &n, err, err_sz);
+  if (rc) return rc;
   mbrl_safetensors *st = mbrl_alloc(sizeof *st);
   st->buf = buf;
   st->size = n;
-  if (parse(st, buf, n, err, err_sz) != MBRL_OK) {
+  if ((rc = parse(st, buf, n, err, err_sz))) {
     /* prefix the file name, keeping the parser's message */
     if (err && err_sz > 0) {
       size_t pl = strlen(path) + 2, ml = strnlen(err, err_sz - 1);
@@ -365,9 +370,10 @@ mbrl_safetensors *mbrl_safetensors_load(const char *path, char *err, size_t err_
       }
     }
     mbrl_safetensors_free(st);
-    return NULL;
+    return rc;
   }
-  return st;
+  *out = st;
+  return MBRL_OK;
 }
 
 int mbrl_safetensors_count(const mbrl_safetensors *st) {

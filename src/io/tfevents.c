@@ -107,10 +107,12 @@ static int write_record(mbrl_tfevents *w, size_t n, char *err, size_t err_sz) {
   return MBRL_OK;
 }
 
-mbrl_tfevents *mbrl_tfevents_open(const char *dir, char *err, size_t err_sz) {
+int mbrl_tfevents_open(mbrl_tfevents **out, const char *dir, char *err, size_t err_sz) {
   static atomic_int opened;
-  MBRL_ASSERT(dir);
-  if (mbrl_io_mkdirs(dir, err, err_sz) != MBRL_OK) return NULL;
+  MBRL_ASSERT(out && dir);
+  *out = NULL;
+  int rc = mbrl_io_mkdirs(dir, err, err_sz);
+  if (rc) return rc;
   char host[256] = "localhost";
   if (gethostname(host, sizeof host - 1) != 0 || !host[0]) snprintf(host, sizeof host, "localhost");
   for (char *c = host; *c; c++)
@@ -126,10 +128,10 @@ mbrl_tfevents *mbrl_tfevents_open(const char *dir, char *err, size_t err_sz) {
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
   FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
   if (!f) {
-    mbrl_errf(err, err_sz, MBRL_EIO, "%s: cannot create: %s", path, strerror(errno));
+    rc = mbrl_errf(err, err_sz, MBRL_EIO, "%s: cannot create: %s", path, strerror(errno));
     if (fd >= 0) close(fd);
     mbrl_free(path);
-    return NULL;
+    return rc;
   }
   mbrl_tfevents *w = mbrl_alloc(sizeof *w);
   w->f = f;
@@ -148,11 +150,12 @@ mbrl_tfevents *mbrl_tfevents_open(const char *dir, char *err, size_t err_sz) {
   *p++ = KEY(3, WT_LEN);
   p = put_varint(p, vl);
   memcpy(p, FILE_VERSION, vl);
-  if (write_record(w, n, err, err_sz) != MBRL_OK || mbrl_tfevents_flush(w, err, err_sz) != MBRL_OK) {
+  if ((rc = write_record(w, n, err, err_sz)) || (rc = mbrl_tfevents_flush(w, err, err_sz))) {
     mbrl_tfevents_close(w, NULL, 0);
-    return NULL;
+    return rc;
   }
-  return w;
+  *out = w;
+  return MBRL_OK;
 }
 
 const char *mbrl_tfevents_path(const mbrl_tfevents *w) {
@@ -438,18 +441,17 @@ static int decode_event(mbrl_tfevents_reader *r, size_t n, mbrl_tfevents_event *
   return 1;
 }
 
-mbrl_tfevents_reader *mbrl_tfevents_reader_open(const char *path, char *err, size_t err_sz) {
-  MBRL_ASSERT(path);
+int mbrl_tfevents_reader_open(mbrl_tfevents_reader **out, const char *path, char *err, size_t err_sz) {
+  MBRL_ASSERT(out && path);
+  *out = NULL;
   FILE *f = fopen(path, "rb");
-  if (!f) {
-    mbrl_errf(err, err_sz, MBRL_EIO, "%s: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
+  if (!f)
+    return mbrl_errf(err, err_sz, errno == ENOENT ? MBRL_ENOTFOUND : MBRL_EIO, "%s: cannot open: %s", path,
+                     strerror(errno));
   struct stat sb;
   if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-    mbrl_errf(err, err_sz, MBRL_EIO, "%s: not a regular file", path);
     fclose(f);
-    return NULL;
+    return mbrl_errf(err, err_sz, MBRL_EIO, "%s: not a regular file", path);
   }
   mbrl_tfevents_reader *r = mbrl_alloc(sizeof *r);
   r->f = f;
@@ -457,7 +459,8 @@ mbrl_tfevents_reader *mbrl_tfevents_reader_open(const char *path, char *err, siz
   r->path = mbrl_alloc(n);
   memcpy(r->path, path, n);
   r->size = (uint64_t)sb.st_size;
-  return r;
+  *out = r;
+  return MBRL_OK;
 }
 
 /* records the failure so later calls repeat it */

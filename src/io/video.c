@@ -59,34 +59,30 @@ static const AVCodec *h264_encoder(void) {
   return c ? c : avcodec_find_encoder(AV_CODEC_ID_H264);
 }
 
-mbrl_video *mbrl_video_open(const char *path, int width, int height, double fps, char *err,
-                            size_t err_sz) {
-  MBRL_ASSERT(path);
+int mbrl_video_open(mbrl_video **out, const char *path, int width, int height, double fps, char *err,
+                    size_t err_sz) {
+  MBRL_ASSERT(out && path);
+  *out = NULL;
   pthread_once(&quiet_once, quiet_log);
-  if (!mbrl_video_size_ok(width, height) || !(fps >= 1.0 && fps <= 1000.0)) {
-    mbrl_errf(err, err_sz, MBRL_EINVAL,
-              "video %s: %d x %d at %g fps; sizes must be even, 16 to 4096, and 1 <= fps <= 1000",
-              path, width, height, fps);
-    return NULL;
-  }
+  if (!mbrl_video_size_ok(width, height) || !(fps >= 1.0 && fps <= 1000.0))
+    return mbrl_errf(err, err_sz, MBRL_EINVAL,
+                     "video %s: %d x %d at %g fps; sizes must be even, 16 to 4096, and 1 <= fps <= 1000", path,
+                     width, height, fps);
   const AVCodec *codec = h264_encoder();
-  if (!codec) {
-    mbrl_errf(err, err_sz, MBRL_EUNSUPPORTED,
-              "video %s: libavcodec has no H.264 encoder (Debian's libavcodec59 has libx264)", path);
-    return NULL;
-  }
+  if (!codec)
+    return mbrl_errf(err, err_sz, MBRL_EUNSUPPORTED,
+                     "video %s: libavcodec has no H.264 encoder (Debian's libavcodec59 has libx264)", path);
   mbrl_video *v = mbrl_alloc(sizeof *v);
   v->width = width, v->height = height;
   if (snprintf(v->path, sizeof v->path, "%s", path) >= (int)sizeof v->path) {
     mbrl_free(v);
-    mbrl_errf(err, err_sz, MBRL_EINVAL, "video: path too long");
-    return NULL;
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "video: path too long");
   }
   snprintf(v->tmp, sizeof v->tmp, "%s.tmp", path);
   AVRational rate = av_d2q(fps, 100000);
-  int rc;
+  int rc, code = MBRL_EIO;
   if ((rc = avformat_alloc_output_context2(&v->fmt, NULL, "mp4", v->tmp)) < 0 || !v->fmt) {
-    av_fail(err, err_sz, path, "no MP4 muxer", rc);
+    code = av_fail(err, err_sz, path, "no MP4 muxer", rc);
     goto fail;
   }
   v->enc = avcodec_alloc_context3(codec);
@@ -94,7 +90,7 @@ mbrl_video *mbrl_video_open(const char *path, int width, int height, double fps,
   v->frame = av_frame_alloc();
   v->pkt = av_packet_alloc();
   if (!v->enc || !v->stream || !v->frame || !v->pkt) {
-    mbrl_errf(err, err_sz, MBRL_ENOMEM, "video %s: out of memory", path);
+    code = mbrl_errf(err, err_sz, MBRL_ENOMEM, "video %s: out of memory", path);
     goto fail;
   }
   v->enc->width = width, v->enc->height = height;
@@ -111,11 +107,11 @@ mbrl_video *mbrl_video_open(const char *path, int width, int height, double fps,
   rc = avcodec_open2(v->enc, codec, &opt);
   av_dict_free(&opt);
   if (rc < 0) {
-    av_fail(err, err_sz, path, "the H.264 encoder refused the settings", rc);
+    code = av_fail(err, err_sz, path, "the H.264 encoder refused the settings", rc);
     goto fail;
   }
   if ((rc = avcodec_parameters_from_context(v->stream->codecpar, v->enc)) < 0) {
-    av_fail(err, err_sz, path, "stream parameters", rc);
+    code = av_fail(err, err_sz, path, "stream parameters", rc);
     goto fail;
   }
   v->stream->time_base = v->enc->time_base;
@@ -123,27 +119,28 @@ mbrl_video *mbrl_video_open(const char *path, int width, int height, double fps,
   v->frame->format = AV_PIX_FMT_YUV420P;
   v->frame->width = width, v->frame->height = height;
   if ((rc = av_frame_get_buffer(v->frame, 0)) < 0) {
-    av_fail(err, err_sz, path, "frame buffer", rc);
+    code = av_fail(err, err_sz, path, "frame buffer", rc);
     goto fail;
   }
   v->sws = sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, AV_PIX_FMT_YUV420P,
                           SWS_BILINEAR, NULL, NULL, NULL);
   if (!v->sws) {
-    mbrl_errf(err, err_sz, MBRL_EUNSUPPORTED, "video %s: no RGB to yuv420p conversion", path);
+    code = mbrl_errf(err, err_sz, MBRL_EUNSUPPORTED, "video %s: no RGB to yuv420p conversion", path);
     goto fail;
   }
   if ((rc = avio_open(&v->fmt->pb, v->tmp, AVIO_FLAG_WRITE)) < 0) {
-    av_fail(err, err_sz, path, "cannot write", rc);
+    code = av_fail(err, err_sz, path, "cannot write", rc);
     goto fail;
   }
   if ((rc = avformat_write_header(v->fmt, NULL)) < 0) {
-    av_fail(err, err_sz, path, "cannot write the header", rc);
+    code = av_fail(err, err_sz, path, "cannot write the header", rc);
     goto fail;
   }
-  return v;
+  *out = v;
+  return MBRL_OK;
 fail:
   mbrl_video_free(v);
-  return NULL;
+  return code;
 }
 
 /* sends frame (NULL: flush) and writes every packet the encoder has ready */

@@ -385,12 +385,13 @@ static int read_config(const mbrl_safetensors *st, const mbrl_ensemble *net, mbr
 
 int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char *err, size_t err_sz) {
   memset(dyn, 0, sizeof *dyn);
-  mbrl_safetensors *st = mbrl_safetensors_load(path, err, err_sz);
-  if (!st) return MBRL_EFORMAT;
+  mbrl_safetensors *st;
+  int rc = mbrl_safetensors_load(&st, path, err, err_sz);
+  if (rc) return rc;
   mbrl_ensemble net;
   mbrl_dynamics_config cfg;
   int has_stats = 0;
-  int rc = mbrl_ensemble_load(&net, st, "net.", err, err_sz);
+  rc = mbrl_ensemble_load(&net, st, "net.", err, err_sz);
   if (!rc) {
     rc = read_config(st, &net, &cfg, &has_stats, err, err_sz);
     if (!rc) rc = mbrl_dynamics_init(dyn, &cfg, rng, err, err_sz);

@@ -120,25 +120,18 @@ int mbrl_planner_set(mbrl_planner_config *cfg, const char *name, const char *tex
 
 /* ---- making and acting ---- */
 
-mbrl_planner *mbrl_planner_make(const mbrl_planner_config *cfg, const mbrl_task *task, const mbrl_model *model,
-                                mbrl_rng *rng, char *err, size_t err_sz) {
+int mbrl_planner_make(mbrl_planner **out, const mbrl_planner_config *cfg, const mbrl_task *task,
+                      const mbrl_model *model, mbrl_rng *rng, char *err, size_t err_sz) {
+  MBRL_ASSERT(out && cfg && task && model && rng);
+  *out = NULL;
   const mbrl_planner_class *cls = mbrl_planner_find(cfg->name);
-  if (!cls) {
-    mbrl_errf(err, err_sz, MBRL_ENOTFOUND, "no planner named '%s'", cfg->name);
-    return NULL;
-  }
-  if (cfg->H < 1 || cfg->N < 1) {
-    mbrl_errf(err, err_sz, MBRL_EINVAL, "planner horizon %d and sequences %d must be >= 1", cfg->H, cfg->N);
-    return NULL;
-  }
-  if (!task->act_low || !task->act_high) {
-    mbrl_errf(err, err_sz, MBRL_EINVAL, "the task has no action bounds");
-    return NULL;
-  }
-  if ((int64_t)cfg->N * cfg->prop.particles > 1 << 30) {
-    mbrl_errf(err, err_sz, MBRL_EINVAL, "%d sequences of %d particles are too many", cfg->N, cfg->prop.particles);
-    return NULL;
-  }
+  if (!cls) return mbrl_errf(err, err_sz, MBRL_ENOTFOUND, "no planner named '%s'", cfg->name);
+  if (cfg->H < 1 || cfg->N < 1)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "planner horizon %d and sequences %d must be >= 1", cfg->H, cfg->N);
+  if (!task->act_low || !task->act_high) return mbrl_errf(err, err_sz, MBRL_EINVAL, "the task has no action bounds");
+  if ((int64_t)cfg->N * cfg->prop.particles > 1 << 30)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "%d sequences of %d particles are too many", cfg->N,
+                     cfg->prop.particles);
   mbrl_planner *p = mbrl_alloc(sizeof *p);
   memset(p, 0, sizeof *p);
   p->cls = cls, p->cfg = *cfg;
@@ -152,9 +145,10 @@ mbrl_planner *mbrl_planner_make(const mbrl_planner_config *cfg, const mbrl_task 
   }
   if (rc) {
     mbrl_planner_free(p);
-    return NULL;
+    return rc;
   }
-  return p;
+  *out = p;
+  return MBRL_OK;
 }
 
 void mbrl_planner_free(mbrl_planner *p) {

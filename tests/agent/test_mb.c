@@ -106,7 +106,7 @@ Test(mb, bad_settings_are_refused) {
   mbrl_mb_config c = mbrl_mb_defaults();
   cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, NULL, 0, err, sizeof err), MBRL_EINVAL);
   snprintf(c.env_name, sizeof c.env_name, "no-such-env-v0");
-  cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, NULL, 0, err, sizeof err), MBRL_EINVAL);
+  cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, NULL, 0, err, sizeof err), MBRL_ENOTFOUND);
   cr_assert(strstr(err, "obstacles-cs285-v0") != NULL, "%s", err);
 }
 

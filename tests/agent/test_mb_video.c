@@ -142,9 +142,9 @@ Test(video_mb, cli_films_runs_and_renders_saved_models, .timeout = 90) {
   cr_assert(p.width == 96 && p.height == 64 && p.frames >= 2);
   /* refusals */
   snprintf(args, sizeof args, "render --run %s --iter 7", run);
-  cr_assert_eq(run_mbrl(args, out, sizeof out), 1);
+  cr_assert_eq(run_mbrl(args, out, sizeof out), 2, "a model that is not there is what the command named");
   cr_assert(strstr(out, "itr_7_model.safetensors") && strstr(out, "--save_params"), "%s", out);
-  cr_assert_eq(run_mbrl("render --run /nonexistent/run", out, sizeof out), 1);
+  cr_assert_eq(run_mbrl("render --run /nonexistent/run", out, sizeof out), 2);
   cr_assert(strstr(out, "/nonexistent/run/config.json"), "%s", out);
   cr_assert_eq(run_mbrl("render", out, sizeof out), 2);
   cr_assert(strstr(out, "--run is required"), "%s", out);

@@ -64,7 +64,8 @@ static int events_have(const char *run, const char *tag) {
   for (struct dirent *e; (e = readdir(d));)
     if (!strncmp(e->d_name, "events.out.tfevents.", 20)) snprintf(path, sizeof path, "%s/%s", run, e->d_name);
   closedir(d);
-  mbrl_tfevents_reader *r = mbrl_tfevents_reader_open(path, NULL, 0);
+  mbrl_tfevents_reader *r;
+  mbrl_tfevents_reader_open(&r, path, NULL, 0);
   cr_assert_not_null(r, "%s", path);
   mbrl_tfevents_event ev;
   int found = 0;

@@ -28,11 +28,11 @@ typedef struct {
 static void film_init(film *f, const char *env_name, int ep_len, int w, int h) {
   io_test_mkdtemp(f->dir);
   snprintf(f->path, sizeof f->path, "%s/film.mp4", f->dir);
-  f->env = mbrl_env_make(env_name, f->err, sizeof f->err);
+  mbrl_env_make(&f->env, env_name, f->err, sizeof f->err);
   cr_assert_not_null(f->env, "%s", f->err);
   mbrl_env_set_ep_len(f->env, ep_len);
   const mbrl_env_spec *s = mbrl_env_get_spec(f->env);
-  f->rec = mbrl_recorder_init(f->env, w, h);
+  f->rec = mbrl_recorder_make(f->env, w, h);
   mbrl_paths_init(&f->paths, s->obs_dim, s->act_dim, 4 * ep_len);
   mbrl_rng_init(&f->rng, 1, 0);
 }
@@ -98,7 +98,7 @@ Test(video_record, only_the_first_episode_is_filmed) {
     cr_assert_float_eq(p.fps, 10.0, 1e-9, "no dt: 10 frames per second");
   }
   cr_assert_eq(mbrl_recorder_finish(f.rec, &frames, f.err, sizeof f.err), MBRL_EINVAL, "nothing started");
-  mbrl_recorder *odd = mbrl_recorder_init(f.env, 63, 64);
+  mbrl_recorder *odd = mbrl_recorder_make(f.env, 63, 64);
   cr_assert_eq(mbrl_recorder_start(odd, f.path, zero, NULL, f.err, sizeof f.err), MBRL_EINVAL);
   cr_assert(strstr(f.err, "even"), "%s", f.err);
   mbrl_recorder_free(odd);

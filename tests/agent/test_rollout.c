@@ -102,7 +102,7 @@ static void fixture_init(fixture *f, int L, int random_member, int reward_next, 
   char err[256] = "";
   int rc = mbrl_env_register(&linear_env, err, sizeof err);
   cr_assert(rc == 0 || strstr(err, "already registered"), "%s", err);
-  cr_assert_not_null(f->env = mbrl_env_make(linear_env.name, err, sizeof err), "%s", err);
+  cr_assert_eq(mbrl_env_make(&f->env, linear_env.name, err, sizeof err), 0, "%s", err);
   f->task = mbrl_env_task(f->env);
   f->lm.limit = limit;
   f->model = (mbrl_model){.E = E, .obs_dim = O, .act_dim = A, .max_B = MAX_B, .predict = linear_predict,

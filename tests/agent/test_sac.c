@@ -496,7 +496,8 @@ static int uniform_policy(void *ctx, const float *obs, float *act) {
 Test(sac, learns_pendulum_swing_up, .timeout = 120) {
   mbrl_threads_set(1);
   char err[256] = "";
-  mbrl_env *env = mbrl_env_make("pendulum-swingup-v0", err, sizeof err);
+  mbrl_env *env;
+  mbrl_env_make(&env, "pendulum-swingup-v0", err, sizeof err);
   cr_assert_not_null(env, "%s", err);
   const mbrl_env_spec *sp = mbrl_env_get_spec(env);
   mbrl_rng r;

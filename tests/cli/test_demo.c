@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mbrl/checkpoint.h"
+#include "mbrl/dynamics.h"
 #include "run_cli.h"
 
 Test(cli, bad_flags_exit_2_with_a_message) {
@@ -38,11 +38,14 @@ Test(cli, demo_trains_and_saves_a_loadable_model) {
   cr_assert_eq(run_mbrl(args, out, sizeof out), 0, "%s", out);
   cr_assert(strstr(out, "held-out MSE"), "%s", out);
   snprintf(path, sizeof path, "%s/model.safetensors", dir);
-  mbrl_ensemble ens;
-  cr_assert_eq(mbrl_ensemble_load_file(&ens, path, err, sizeof err), 0, "%s", err);
-  cr_assert_eq(ens.cfg.E, 3);
-  cr_assert_eq(ens.cfg.hidden, 32);
-  mbrl_ensemble_free(&ens);
+  mbrl_dynamics dyn;
+  mbrl_rng r;
+  mbrl_rng_init(&r, 1, 0);
+  cr_assert_eq(mbrl_dynamics_load(&dyn, path, &r, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(dyn.cfg.E, 3);
+  cr_assert_eq(dyn.cfg.size, 32);
+  cr_assert(dyn.has_stats, "the saved model keeps its statistics");
+  mbrl_dynamics_free(&dyn);
   remove(path);
   rmdir(dir);
 }

@@ -236,7 +236,8 @@ static void check_batch(const mbrl_paths *p, int n_steps, int ep_len) {
 }
 
 Test(model_collect, whole_episodes_until_n_steps) {
-  mbrl_env *env = mbrl_env_make("obstacles-cs285-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "obstacles-cs285-v0", NULL, 0);
   cr_assert_not_null(env);
   mbrl_paths p;
   mbrl_paths_init(&p, 4, 2, 100 + 30);
@@ -273,7 +274,8 @@ Test(model_collect, whole_episodes_until_n_steps) {
 }
 
 Test(model_collect, policy_failure_stops_with_its_code) {
-  mbrl_env *env = mbrl_env_make("obstacles-cs285-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "obstacles-cs285-v0", NULL, 0);
   mbrl_paths p;
   mbrl_paths_init(&p, 4, 2, 200);
   rand_policy rp = {.fail_at = 45};

@@ -57,7 +57,8 @@ Test(env_cheetah, model_matches_the_reference) {
 
 Test(env_cheetah, torso_position_in_the_observation) {
   char err[256];
-  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", err, sizeof err);
+  mbrl_env *env;
+  mbrl_env_make(&env, "cheetah-cs285-v0", err, sizeof err);
   cr_assert_not_null(env, "%s", err);
   float obs[21], act[6];
   mbrl_rng rng;
@@ -74,7 +75,8 @@ Test(env_cheetah, torso_position_in_the_observation) {
 }
 
 Test(env_cheetah, reset_noise_is_small) {
-  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "cheetah-cs285-v0", NULL, 0);
   cr_assert_not_null(env);
   float obs[21];
   double vsum = 0;
@@ -90,7 +92,8 @@ Test(env_cheetah, reset_noise_is_small) {
 }
 
 Test(env_cheetah, reward_formula) {
-  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "cheetah-cs285-v0", NULL, 0);
   cr_assert_not_null(env);
   float o[4][21] = {{0}}, a[4][6] = {{0}}, r[4];
   int done[4] = {1, 1, 1, 1};
@@ -109,8 +112,10 @@ Test(env_cheetah, reward_formula) {
 }
 
 Test(env_cheetah, halfcheetah_v4_observation_and_reward) {
-  mbrl_env *cs = mbrl_env_make("cheetah-cs285-v0", NULL, 0);
-  mbrl_env *v4 = mbrl_env_make("halfcheetah-v4", NULL, 0);
+  mbrl_env *cs;
+  mbrl_env_make(&cs, "cheetah-cs285-v0", NULL, 0);
+  mbrl_env *v4;
+  mbrl_env_make(&v4, "halfcheetah-v4", NULL, 0);
   cr_assert(cs && v4);
   float o21[21], o17[17];
   /* same seed, same start: the v4 observation is the cs285 one without x and torso position */
@@ -134,7 +139,8 @@ Test(env_cheetah, halfcheetah_v4_observation_and_reward) {
 }
 
 Test(env_cheetah, divergence_is_reported_not_hidden) {
-  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "cheetah-cs285-v0", NULL, 0);
   cr_assert_not_null(env);
   float obs[21], act[6] = {0};
   double st[29];

@@ -5,7 +5,8 @@
 #include "mbrl/env.h"
 
 Test(env_classic, pendulum_starts_hanging_and_pays_zero_upright) {
-  mbrl_env *env = mbrl_env_make("pendulum-swingup-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "pendulum-swingup-v0", NULL, 0);
   cr_assert_not_null(env);
   float obs[3];
   for (uint64_t s = 0; s < 20; s++) {
@@ -28,7 +29,8 @@ Test(env_classic, pendulum_starts_hanging_and_pays_zero_upright) {
 }
 
 Test(env_classic, cartpole_starts_hanging_and_pays_one_upright) {
-  mbrl_env *env = mbrl_env_make("cartpole-swingup-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "cartpole-swingup-v0", NULL, 0);
   cr_assert_not_null(env);
   float obs[4], r;
   cr_assert_eq(mbrl_env_reset(env, 1, obs), 0);
@@ -51,7 +53,8 @@ Test(env_classic, cartpole_starts_hanging_and_pays_one_upright) {
 
 Test(env_classic, cartpole_swing_up_is_possible) {
   /* an energy-pumping controller brings the tip near the top within the episode */
-  mbrl_env *env = mbrl_env_make("cartpole-swingup-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "cartpole-swingup-v0", NULL, 0);
   cr_assert_not_null(env);
   float obs[4], a[1], r, best = 0;
   cr_assert_eq(mbrl_env_reset(env, 1, obs), 0);

@@ -15,7 +15,8 @@ static const char *names[] = {"cheetah-cs285-v0",    "obstacles-cs285-v0",
 
 static mbrl_env *make(const char *name) {
   char err[512] = "";
-  mbrl_env *env = mbrl_env_make(name, err, sizeof err);
+  mbrl_env *env;
+  mbrl_env_make(&env, name, err, sizeof err);
   cr_assert_not_null(env, "%s: %s", name, err);
   return env;
 }
@@ -258,12 +259,14 @@ Test(env, truncated_exactly_at_the_episode_length) {
 
 Test(env, unknown_name_lists_the_known_ones) {
   char err[1024] = "";
-  cr_expect_null(mbrl_env_make("cheetah-v9", err, sizeof err));
+  mbrl_env *env = (mbrl_env *)&err; /* not NULL, to see it set */
+  cr_expect_eq(mbrl_env_make(&env, "cheetah-v9", err, sizeof err), MBRL_ENOTFOUND, "an unknown name is not found");
+  cr_expect_null(env);
   cr_expect(strstr(err, "cheetah-v9") != NULL, "%s", err);
   for (int k = 0; k < NENV; k++) cr_expect(strstr(err, names[k]) != NULL, "%s", err);
   cr_expect(strstr(err, "mujoco:") != NULL, "%s", err);
-  cr_expect_null(mbrl_env_make("mujoco:", err, sizeof err));
-  cr_expect_null(mbrl_env_make("", NULL, 0));
+  cr_expect_eq(mbrl_env_make(&env, "mujoco:", err, sizeof err), MBRL_EINVAL, "a family name needs its argument");
+  cr_expect_neq(mbrl_env_make(&(mbrl_env *){NULL}, "", NULL, 0), 0);
 }
 
 Test(env, registry_lists_the_builtins_first) {

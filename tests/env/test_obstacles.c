@@ -5,7 +5,8 @@
 #include "mbrl/env.h"
 
 static mbrl_env *make(void) {
-  mbrl_env *env = mbrl_env_make("obstacles-cs285-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "obstacles-cs285-v0", NULL, 0);
   cr_assert_not_null(env);
   return env;
 }

@@ -34,7 +34,8 @@ Test(env_reacher, model_matches_the_reference) {
 }
 
 Test(env_reacher, at_rest_the_reward_is_about_minus_10_1) {
-  mbrl_env *env = mbrl_env_make("reacher-cs285-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "reacher-cs285-v0", NULL, 0);
   cr_assert_not_null(env);
   float obs[20], first[20], act[7] = {0}, r;
   cr_assert_eq(mbrl_env_reset(env, 1, first), 0);
@@ -57,7 +58,8 @@ Test(env_reacher, at_rest_the_reward_is_about_minus_10_1) {
 }
 
 Test(env_reacher, reward_formula_and_moving_arm) {
-  mbrl_env *env = mbrl_env_make("reacher-cs285-v0", NULL, 0);
+  mbrl_env *env;
+  mbrl_env_make(&env, "reacher-cs285-v0", NULL, 0);
   cr_assert_not_null(env);
   float o[20] = {0}, a[7] = {0}, r;
   o[14] = 1, o[15] = 2, o[16] = 3, o[17] = 1, o[18] = 2, o[19] = 3.5f;

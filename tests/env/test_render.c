@@ -44,11 +44,13 @@ static int red_levels(const unsigned char *rgb, int w, int h) {
 Test(video_render, a_moving_cheetah_changes_the_frame) {
   enum { W = 160, H = 96 };
   char err[512] = "";
-  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", err, sizeof err);
+  mbrl_env *env;
+  mbrl_env_make(&env, "cheetah-cs285-v0", err, sizeof err);
   cr_assert_not_null(env, "%s", err);
   float obs[21], act[6];
   cr_assert_eq(mbrl_env_reset(env, 1, obs), 0);
-  mbrl_renderer *r = mbrl_renderer_init(env, W, H, err, sizeof err);
+  mbrl_renderer *r;
+  mbrl_renderer_make(&r, env, W, H, err, sizeof err);
   cr_assert_not_null(r, "%s", err);
   int w, h;
   mbrl_renderer_size(r, &w, &h);
@@ -77,10 +79,12 @@ Test(video_render, every_builtin_environment_draws_at_its_own_size) {
                          "reacher-cs285-v0", "halfcheetah-v4"};
   char err[512] = "";
   for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
-    mbrl_env *env = mbrl_env_make(names[k], err, sizeof err);
+    mbrl_env *env;
+    mbrl_env_make(&env, names[k], err, sizeof err);
     float obs[32];
     cr_assert_eq(mbrl_env_reset(env, 2, obs), 0);
-    mbrl_renderer *r = mbrl_renderer_init(env, 0, 0, err, sizeof err);
+    mbrl_renderer *r;
+    mbrl_renderer_make(&r, env, 0, 0, err, sizeof err);
     cr_assert_not_null(r, "%s: %s", names[k], err);
     int w, h;
     mbrl_renderer_size(r, &w, &h);
@@ -97,8 +101,10 @@ Test(video_render, every_builtin_environment_draws_at_its_own_size) {
 Test(video_render, a_2d_frame_follows_the_state) {
   enum { W = 64, H = 64 };
   char err[512] = "";
-  mbrl_env *env = mbrl_env_make("pendulum-swingup-v0", err, sizeof err);
-  mbrl_renderer *r = mbrl_renderer_init(env, W, H, err, sizeof err);
+  mbrl_env *env;
+  mbrl_env_make(&env, "pendulum-swingup-v0", err, sizeof err);
+  mbrl_renderer *r;
+  mbrl_renderer_make(&r, env, W, H, err, sizeof err);
   cr_assert_not_null(r, "%s", err);
   cr_assert_str_eq(mbrl_renderer_info(r), "2-D");
   unsigned char a[W * H * 3], b[W * H * 3];
@@ -138,14 +144,15 @@ static const mbrl_env_class one_class = {.name = "video-test-one-v0", .obs_dim =
 
 Test(video_render, bad_sizes_and_unknown_environments_are_refused) {
   char err[512] = "";
-  mbrl_env *env = mbrl_env_make("obstacles-cs285-v0", err, sizeof err);
-  cr_assert_null(mbrl_renderer_init(env, 101, 100, err, sizeof err));
+  mbrl_env *env;
+  mbrl_env_make(&env, "obstacles-cs285-v0", err, sizeof err);
+  cr_assert_neq(mbrl_renderer_make(&(mbrl_renderer *){NULL}, env, 101, 100, err, sizeof err), 0);
   cr_assert(strstr(err, "even"), "%s", err);
-  cr_assert_null(mbrl_renderer_init(env, 640, 0, err, sizeof err));
+  cr_assert_neq(mbrl_renderer_make(&(mbrl_renderer *){NULL}, env, 640, 0, err, sizeof err), 0);
   mbrl_env_free(env);
   cr_assert_eq(mbrl_env_register(&one_class, err, sizeof err), 0, "%s", err);
-  env = mbrl_env_make("video-test-one-v0", err, sizeof err);
-  cr_assert_null(mbrl_renderer_init(env, 0, 0, err, sizeof err));
+  mbrl_env_make(&env, "video-test-one-v0", err, sizeof err);
+  cr_assert_neq(mbrl_renderer_make(&(mbrl_renderer *){NULL}, env, 0, 0, err, sizeof err), 0);
   cr_assert(strstr(err, "'video-test-one-v0' cannot be drawn"), "%s", err);
   mbrl_env_free(env);
 }
@@ -153,15 +160,18 @@ Test(video_render, bad_sizes_and_unknown_environments_are_refused) {
 Test(video_render, without_an_egl_display_mujoco_fails_with_a_message) {
   no_egl_driver();
   char err[512] = "";
-  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", err, sizeof err);
+  mbrl_env *env;
+  mbrl_env_make(&env, "cheetah-cs285-v0", err, sizeof err);
   float obs[21];
   cr_assert_eq(mbrl_env_reset(env, 1, obs), 0);
-  cr_assert_null(mbrl_renderer_init(env, 0, 0, err, sizeof err));
+  cr_assert_neq(mbrl_renderer_make(&(mbrl_renderer *){NULL}, env, 0, 0, err, sizeof err), 0);
   cr_assert(strstr(err, "EGL") && strstr(err, "libegl-mesa0") && strstr(err, "cheetah-cs285-v0"),
             "%s", err);
   /* the 2-D environments draw without EGL */
-  mbrl_env *flat = mbrl_env_make("cartpole-swingup-v0", err, sizeof err);
-  mbrl_renderer *r = mbrl_renderer_init(flat, 0, 0, err, sizeof err);
+  mbrl_env *flat;
+  mbrl_env_make(&flat, "cartpole-swingup-v0", err, sizeof err);
+  mbrl_renderer *r;
+  mbrl_renderer_make(&r, flat, 0, 0, err, sizeof err);
   cr_assert_not_null(r, "%s", err);
   mbrl_renderer_free(r);
   mbrl_env_free(flat);
@@ -170,15 +180,18 @@ Test(video_render, without_an_egl_display_mujoco_fails_with_a_message) {
 
 Test(video_render, egl_is_loaded_only_when_a_mujoco_frame_is_drawn) {
   char err[512] = "";
-  mbrl_env *env = mbrl_env_make("cheetah-cs285-v0", err, sizeof err);
-  mbrl_env *flat = mbrl_env_make("obstacles-cs285-v0", err, sizeof err);
+  mbrl_env *env;
+  mbrl_env_make(&env, "cheetah-cs285-v0", err, sizeof err);
+  mbrl_env *flat;
+  mbrl_env_make(&flat, "obstacles-cs285-v0", err, sizeof err);
   float obs[21], act[6] = {0};
   cr_assert_eq(mbrl_env_reset(env, 1, obs), 0);
   cr_assert_eq(mbrl_env_step(env, act, obs, NULL, NULL, NULL), 0);
-  mbrl_renderer *r = mbrl_renderer_init(flat, 0, 0, err, sizeof err);
+  mbrl_renderer *r;
+  mbrl_renderer_make(&r, flat, 0, 0, err, sizeof err);
   mbrl_renderer_free(r);
   cr_assert(!egl_loaded(), "stepping and 2-D frames load no EGL");
-  r = mbrl_renderer_init(env, 0, 0, err, sizeof err);
+  mbrl_renderer_make(&r, env, 0, 0, err, sizeof err);
   cr_assert_not_null(r, "%s", err);
   cr_assert(egl_loaded());
   mbrl_renderer_free(r);

@@ -54,7 +54,8 @@ Test(checkpoint, tensors_are_stacked_per_layer_as_pytorch_stores_them) {
   mbrl_ensemble a;
   make_ensemble(&a, 2, MBRL_ACT_TANH);
   cr_assert_eq(mbrl_ensemble_save_file(&a, path, err, sizeof err), 0, "%s", err);
-  mbrl_safetensors *st = mbrl_safetensors_load(path, err, sizeof err);
+  mbrl_safetensors *st;
+  mbrl_safetensors_load(&st, path, err, sizeof err);
   cr_assert_not_null(st, "%s", err);
   const mbrl_safetensors_tensor *t = mbrl_safetensors_find(st, "layer1.weight");
   cr_assert_not_null(t);

@@ -34,7 +34,8 @@ Test(metrics, csv_and_tensorboard_hold_the_same_rows) {
   io_test_mkdtemp(dir);
   snprintf(run, sizeof run, "%s/runs/seed-1", dir);
   const char *declared[] = {"Training Loss", "return"};
-  mbrl_metrics *m = mbrl_metrics_open(run, declared, 2, err, sizeof err);
+  mbrl_metrics *m;
+  mbrl_metrics_open(&m, run, declared, 2, err, sizeof err);
   cr_assert_not_null(m, "%s", err);
 
   static const entry log[] = {
@@ -68,7 +69,8 @@ Test(metrics, csv_and_tensorboard_hold_the_same_rows) {
       {2, "Training Loss", 0.25f}, {2, "eval, \"quoted\"", -1.5f},
       {3, "Training Loss", NAN}, {3, "return", INFINITY}, {3, "eval, \"quoted\"", 0.1f},
   };
-  mbrl_tfevents_reader *r = mbrl_tfevents_reader_open(events, err, sizeof err);
+  mbrl_tfevents_reader *r;
+  mbrl_tfevents_reader_open(&r, events, err, sizeof err);
   cr_assert_not_null(r, "%s", err);
   mbrl_tfevents_event ev;
   cr_assert_eq(mbrl_tfevents_reader_next(r, &ev, err, sizeof err), 1);
@@ -108,7 +110,8 @@ Test(metrics, csv_and_tensorboard_hold_the_same_rows) {
 Test(metrics, columns_appear_in_first_seen_order_without_declaration) {
   char dir[64], err[256] = "";
   io_test_mkdtemp(dir);
-  mbrl_metrics *m = mbrl_metrics_open(dir, NULL, 0, err, sizeof err);
+  mbrl_metrics *m;
+  mbrl_metrics_open(&m, dir, NULL, 0, err, sizeof err);
   cr_assert_not_null(m, "%s", err);
   mbrl_metrics_set(m, "b", 1.0f);
   mbrl_metrics_set(m, "a", 2.0f);
@@ -127,7 +130,8 @@ Test(metrics, columns_appear_in_first_seen_order_without_declaration) {
 Test(metrics, csv_floats_read_back_exactly) {
   char dir[64], err[256] = "";
   io_test_mkdtemp(dir);
-  mbrl_metrics *m = mbrl_metrics_open(dir, NULL, 0, err, sizeof err);
+  mbrl_metrics *m;
+  mbrl_metrics_open(&m, dir, NULL, 0, err, sizeof err);
   cr_assert_not_null(m, "%s", err);
   const float v[] = {0.1f, 1.0f / 3.0f, 123456.789f, 1e-8f, -3.4028235e38f, 1e-45f, 16777217.0f, 3e15f};
   const char *tags[] = {"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"};
@@ -158,7 +162,7 @@ Test(metrics, open_fails_cleanly_on_a_bad_directory) {
   cr_assert_not_null(f);
   fclose(f);
   snprintf(path, sizeof path, "%s/file/run", dir);
-  cr_assert_null(mbrl_metrics_open(path, NULL, 0, err, sizeof err));
+  cr_assert_neq(mbrl_metrics_open(&(mbrl_metrics *){NULL}, path, NULL, 0, err, sizeof err), 0);
   cr_assert(strstr(err, "not a directory") != NULL, "%s", err);
   mbrl_metrics_param p = MBRL_PARAM_INT("seed", 1);
   cr_assert_eq(mbrl_metrics_write_config(path, &p, 1, err, sizeof err), MBRL_EIO);

@@ -52,7 +52,7 @@ static mbrl_plot *sample_figure(void) {
     y[i] = exp(-i / 30.0);
     z[i] = 0.5 * exp(-i / 20.0);
   }
-  mbrl_plot *p = mbrl_plot_init(1, 2);
+  mbrl_plot *p = mbrl_plot_make(1, 2);
   mbrl_plot_title(p, "sample");
   mbrl_plot_labels(p, 0, "loss", "epoch", "mse");
   mbrl_plot_line(p, 0, x, y, 100, "train", MBRL_PLOT_AUTO, MBRL_PLOT_SOLID);
@@ -107,7 +107,7 @@ Test(plot, nan_inf_and_nonpositive_values_are_skipped) {
   double x[6] = {0, 1, NAN, 3, 4, 5}, y[6] = {1, NAN, 2, INFINITY, -1, 0.5};
   double allnan[3] = {NAN, NAN, NAN};
   float xf[4] = {0, 1, 2, 3}, yf[4] = {1, NAN, 3, 4};
-  mbrl_plot *p = mbrl_plot_init(2, 2);
+  mbrl_plot *p = mbrl_plot_make(2, 2);
   mbrl_plot_line(p, 0, x, y, 6, "gaps", MBRL_PLOT_AUTO, MBRL_PLOT_SOLID);
   mbrl_plot_logy(p, 1, 1);
   mbrl_plot_line(p, 1, x, y, 6, "log with -1 and 0.5", MBRL_PLOT_AUTO, MBRL_PLOT_POINTS);
@@ -147,7 +147,7 @@ Test(plot, data_changes_the_image) {
   tmp_path(a, sizeof a, "empty");
   tmp_path(b, sizeof b, "line");
   double y[3] = {0, 1, 0};
-  mbrl_plot *p = mbrl_plot_init(1, 1);
+  mbrl_plot *p = mbrl_plot_make(1, 1);
   mbrl_plot_limits(p, 0, 0, 2, 0, 1);
   cr_assert_eq(mbrl_plot_save(p, a, 300, 200, err, sizeof err), 0, "%s", err);
   mbrl_plot_line(p, 0, NULL, y, 3, NULL, 0x000000, MBRL_PLOT_SOLID);
@@ -163,7 +163,7 @@ Test(plot, data_changes_the_image) {
 
 Test(plot, free_null_is_noop) {
   mbrl_plot_free(NULL);
-  mbrl_plot *p = mbrl_plot_init(3, 4);
+  mbrl_plot *p = mbrl_plot_make(3, 4);
   mbrl_plot_labels(p, 11, "last panel", "x", "y");
   mbrl_plot_labels(p, 11, NULL, NULL, NULL);
   mbrl_plot_legend(p, 11, MBRL_PLOT_LEGEND_NONE);

@@ -56,7 +56,8 @@ Test(runplot, parses_points_skipping_empty_and_nonfinite_cells) {
 Test(runplot, reads_back_what_the_metrics_logger_writes) {
   char dir[64], err[256] = "";
   io_test_mkdtemp(dir);
-  mbrl_metrics *m = mbrl_metrics_open(dir, NULL, 0, err, sizeof err);
+  mbrl_metrics *m;
+  mbrl_metrics_open(&m, dir, NULL, 0, err, sizeof err);
   cr_assert_not_null(m, "%s", err);
   for (int i = 0; i < 4; i++) {
     mbrl_metrics_set(m, "Train_EnvstepsSoFar", 1000.0f * (float)(i + 1));
@@ -177,14 +178,14 @@ Test(runplot, malformed_and_missing_files_fail_cleanly) {
   cr_assert(strstr(err, "not a text file"), "%s", err);
   /* no directory, a file where the directory should be, a directory without metrics.csv */
   snprintf(sub, sizeof sub, "%s/missing", dir);
-  cr_assert_eq(mbrl_runplot_read(&t, sub, err, sizeof err), MBRL_EIO);
+  cr_assert_eq(mbrl_runplot_read(&t, sub, err, sizeof err), MBRL_ENOTFOUND);
   cr_assert(strstr(err, sub), "%s", err);
   snprintf(sub, sizeof sub, "%s/bad0/metrics.csv", dir);
   cr_assert_eq(mbrl_runplot_read(&t, sub, err, sizeof err), MBRL_EIO);
   cr_assert(strstr(err, "not a run directory"), "%s", err);
   snprintf(sub, sizeof sub, "%s/empty", dir);
   io_test_write(sub, "config.json", "{}");
-  cr_assert_eq(mbrl_runplot_read(&t, sub, err, sizeof err), MBRL_EIO);
+  cr_assert_eq(mbrl_runplot_read(&t, sub, err, sizeof err), MBRL_ENOTFOUND);
   cr_assert(strstr(err, "metrics.csv"), "%s", err);
   io_test_rmtree(dir);
 }

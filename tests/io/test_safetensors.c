@@ -27,7 +27,8 @@ static unsigned char *image(const char *json, uint64_t hlen, size_t data_len, si
 static mbrl_safetensors *load_json(const char *json, size_t data_len, char *err, size_t err_sz) {
   size_t n;
   unsigned char *p = image(json, ~(uint64_t)0, data_len, &n);
-  mbrl_safetensors *st = mbrl_safetensors_load_mem(p, n, err, err_sz);
+  mbrl_safetensors *st;
+  mbrl_safetensors_load_mem(&st, p, n, err, err_sz);
   free(p);
   return st;
 }
@@ -81,7 +82,8 @@ Test(safetensors, round_trip_is_bit_exact) {
   cr_assert_eq(fsz, 8 + hlen + sizeof w + sizeof b + sizeof idx + 1 + sizeof half);
   free(raw);
 
-  mbrl_safetensors *st = mbrl_safetensors_load(path, err, sizeof err);
+  mbrl_safetensors *st;
+  mbrl_safetensors_load(&st, path, err, sizeof err);
   cr_assert_not_null(st, "%s", err);
   cr_assert_eq(mbrl_safetensors_count(st), n);
   for (int i = 0; i < n; i++) {
@@ -123,7 +125,8 @@ Test(safetensors, metadata_round_trip) {
       {"empty", ""},
   };
   cr_assert_eq(mbrl_safetensors_write(path, &t, 1, meta, 4, err, sizeof err), MBRL_OK, "%s", err);
-  mbrl_safetensors *st = mbrl_safetensors_load(path, err, sizeof err);
+  mbrl_safetensors *st;
+  mbrl_safetensors_load(&st, path, err, sizeof err);
   cr_assert_not_null(st, "%s", err);
   cr_assert_eq(mbrl_safetensors_meta_count(st), 4);
   for (int i = 0; i < 4; i++) {
@@ -171,7 +174,8 @@ Test(safetensors, write_replaces_atomically_and_leaves_no_temporary) {
   cr_assert_eq(mbrl_safetensors_write(path, &t, 1, NULL, 0, err, sizeof err), MBRL_OK);
   FILE *f = fopen(tmp, "rb");
   cr_assert_null(f);
-  mbrl_safetensors *st = mbrl_safetensors_load(path, err, sizeof err);
+  mbrl_safetensors *st;
+  mbrl_safetensors_load(&st, path, err, sizeof err);
   cr_assert_not_null(st, "%s", err);
   float got;
   cr_assert_eq(mbrl_safetensors_get_f32(st, "v", &got, 0, NULL, err, sizeof err), MBRL_OK);
@@ -215,18 +219,19 @@ Test(safetensors, empty_and_short_files_fail) {
   FILE *f = fopen(path, "wb");
   cr_assert_not_null(f);
   fclose(f);
-  cr_assert_null(mbrl_safetensors_load(path, err, sizeof err));
+  cr_assert_eq(mbrl_safetensors_load(&(mbrl_safetensors *){NULL}, path, err, sizeof err), MBRL_EFORMAT);
   cr_assert(strstr(err, "empty.safetensors: file is 0 bytes") != NULL, "%s", err);
   f = fopen(path, "wb");
   cr_assert_not_null(f);
   fwrite("\x10\0\0", 1, 3, f);
   fclose(f);
-  cr_assert_null(mbrl_safetensors_load(path, err, sizeof err));
+  cr_assert_neq(mbrl_safetensors_load(&(mbrl_safetensors *){NULL}, path, err, sizeof err), 0);
   cr_assert(strstr(err, "file is 3 bytes, too short") != NULL, "%s", err);
   snprintf(path, sizeof path, "%s/missing.safetensors", dir);
-  cr_assert_null(mbrl_safetensors_load(path, err, sizeof err));
+  cr_assert_eq(mbrl_safetensors_load(&(mbrl_safetensors *){NULL}, path, err, sizeof err), MBRL_ENOTFOUND,
+               "a missing file is not a format error");
   cr_assert(strstr(err, "cannot open") != NULL, "%s", err);
-  cr_assert_null(mbrl_safetensors_load(dir, err, sizeof err));
+  cr_assert_neq(mbrl_safetensors_load(&(mbrl_safetensors *){NULL}, dir, err, sizeof err), 0);
   io_test_rmtree(dir);
 }
 
@@ -234,24 +239,24 @@ Test(safetensors, bad_header_length_fails) {
   char err[256] = "";
   size_t n;
   unsigned char *p = image("{}", 1000, 0, &n);
-  cr_assert_null(mbrl_safetensors_load_mem(p, n, err, sizeof err));
+  cr_assert_neq(mbrl_safetensors_load_mem(&(mbrl_safetensors *){NULL}, p, n, err, sizeof err), 0);
   cr_assert_str_eq(err, "header length 1000 is larger than the 2 bytes that follow it");
   free(p);
   p = image("{}", (uint64_t)1 << 63, 0, &n);
-  cr_assert_null(mbrl_safetensors_load_mem(p, n, err, sizeof err));
+  cr_assert_neq(mbrl_safetensors_load_mem(&(mbrl_safetensors *){NULL}, p, n, err, sizeof err), 0);
   cr_assert(strstr(err, "header length 9223372036854775808 is larger") != NULL, "%s", err);
   free(p);
   p = image("{}", ~(uint64_t)0 - 1, 0, &n);
-  cr_assert_null(mbrl_safetensors_load_mem(p, n, err, sizeof err));
+  cr_assert_neq(mbrl_safetensors_load_mem(&(mbrl_safetensors *){NULL}, p, n, err, sizeof err), 0);
   free(p);
   /* a zero byte inside the header */
   p = image("{}  ....", ~(uint64_t)0, 0, &n);
   p[8 + 3] = 0;
-  cr_assert_null(mbrl_safetensors_load_mem(p, n, err, sizeof err));
+  cr_assert_neq(mbrl_safetensors_load_mem(&(mbrl_safetensors *){NULL}, p, n, err, sizeof err), 0);
   cr_assert_str_eq(err, "unexpected byte after the header's JSON (byte 3)");
   free(p);
   p = image("", 0, 16, &n);
-  cr_assert_null(mbrl_safetensors_load_mem(p, n, err, sizeof err));
+  cr_assert_neq(mbrl_safetensors_load_mem(&(mbrl_safetensors *){NULL}, p, n, err, sizeof err), 0);
   cr_assert_str_eq(err, "header length is 0");
   free(p);
 }
@@ -382,12 +387,14 @@ Test(safetensors, every_truncation_fails_cleanly) {
     unsigned char *p = malloc(len ? len : 1);
     memcpy(p, full, len);
     err[0] = '\0';
-    mbrl_safetensors *st = mbrl_safetensors_load_mem(p, len, err, sizeof err);
+    mbrl_safetensors *st;
+    mbrl_safetensors_load_mem(&st, p, len, err, sizeof err);
     cr_assert_null(st, "truncated to %zu bytes, accepted", len);
     cr_assert_neq(err[0], '\0');
     free(p);
   }
-  mbrl_safetensors *st = mbrl_safetensors_load_mem(full, n, err, sizeof err);
+  mbrl_safetensors *st;
+  mbrl_safetensors_load_mem(&st, full, n, err, sizeof err);
   cr_assert_not_null(st, "%s", err);
   use(st);
   mbrl_safetensors_free(st);
@@ -412,7 +419,8 @@ Test(safetensors, random_corruption_never_crashes) {
       p[at] = (unsigned char)mbrl_rng_u64(&rng);
     }
     err[0] = '\0';
-    mbrl_safetensors *st = mbrl_safetensors_load_mem(p, n, err, sizeof err);
+    mbrl_safetensors *st;
+    mbrl_safetensors_load_mem(&st, p, n, err, sizeof err);
     if (st) {
       accepted++;
       use(st);

@@ -57,7 +57,8 @@ Test(tfevents, scalars_round_trip) {
   char dir[64], sub[128], err[256] = "";
   io_test_mkdtemp(dir);
   snprintf(sub, sizeof sub, "%s/run/a", dir);
-  mbrl_tfevents *w = mbrl_tfevents_open(sub, err, sizeof err);
+  mbrl_tfevents *w;
+  mbrl_tfevents_open(&w, sub, err, sizeof err);
   cr_assert_not_null(w, "%s", err);
   cr_assert(strstr(mbrl_tfevents_path(w), "/run/a/events.out.tfevents.") != NULL);
 
@@ -73,7 +74,8 @@ Test(tfevents, scalars_round_trip) {
   cr_assert_eq(mbrl_tfevents_close(w, err, sizeof err), MBRL_OK);
 
   char *path = find_events(sub);
-  mbrl_tfevents_reader *r = mbrl_tfevents_reader_open(path, err, sizeof err);
+  mbrl_tfevents_reader *r;
+  mbrl_tfevents_reader_open(&r, path, err, sizeof err);
   cr_assert_not_null(r, "%s", err);
   mbrl_tfevents_event ev;
   cr_assert_eq(mbrl_tfevents_reader_next(r, &ev, err, sizeof err), 1, "%s", err);
@@ -104,7 +106,8 @@ Test(tfevents, scalars_round_trip) {
 Test(tfevents, record_bytes_match_the_protobuf_encoding) {
   char dir[64], err[256] = "";
   io_test_mkdtemp(dir);
-  mbrl_tfevents *w = mbrl_tfevents_open(dir, err, sizeof err);
+  mbrl_tfevents *w;
+  mbrl_tfevents_open(&w, dir, err, sizeof err);
   cr_assert_not_null(w, "%s", err);
   cr_assert_eq(mbrl_tfevents_scalar(w, "loss", 3, 1.5f, 2.0, err, sizeof err), MBRL_OK);
   mbrl_tfevents_close(w, NULL, 0);
@@ -146,7 +149,8 @@ Test(tfevents, record_bytes_match_the_protobuf_encoding) {
 /* writes a small valid file into dir; returns its bytes (malloc'd) and record boundaries */
 static uint8_t *sample_file(const char *dir, size_t *n, size_t *ends, int *n_records) {
   char err[256] = "";
-  mbrl_tfevents *w = mbrl_tfevents_open(dir, err, sizeof err);
+  mbrl_tfevents *w;
+  mbrl_tfevents_open(&w, dir, err, sizeof err);
   cr_assert_not_null(w, "%s", err);
   for (int i = 0; i < 4; i++)
     cr_assert_eq(mbrl_tfevents_scalar(w, i % 2 ? "Training Loss" : "return", i, (float)i * 0.5f, 10.0 + i,
@@ -169,7 +173,8 @@ static uint8_t *sample_file(const char *dir, size_t *n, size_t *ends, int *n_rec
 
 /* reads path to the end: the number of events read, and the final return code in *rc */
 static int read_all(const char *path, int *rc, char *err, size_t err_sz) {
-  mbrl_tfevents_reader *r = mbrl_tfevents_reader_open(path, err, err_sz);
+  mbrl_tfevents_reader *r;
+  mbrl_tfevents_reader_open(&r, path, err, err_sz);
   cr_assert_not_null(r, "%s", err);
   mbrl_tfevents_event ev;
   int count = 0;
@@ -286,7 +291,8 @@ Test(tfevents, reads_tensor_scalars_and_skips_other_fields) {
   put_record(f, bad, sizeof bad);
   fclose(f);
 
-  mbrl_tfevents_reader *r = mbrl_tfevents_reader_open(path, err, sizeof err);
+  mbrl_tfevents_reader *r;
+  mbrl_tfevents_reader_open(&r, path, err, sizeof err);
   cr_assert_not_null(r, "%s", err);
   mbrl_tfevents_event e;
   cr_assert_eq(mbrl_tfevents_reader_next(r, &e, err, sizeof err), 1, "%s", err);
@@ -340,11 +346,11 @@ Test(tfevents, missing_file_and_bad_directory_fail) {
   char dir[64], path[128], err[256] = "";
   io_test_mkdtemp(dir);
   snprintf(path, sizeof path, "%s/none", dir);
-  cr_assert_null(mbrl_tfevents_reader_open(path, err, sizeof err));
+  cr_assert_eq(mbrl_tfevents_reader_open(&(mbrl_tfevents_reader *){NULL}, path, err, sizeof err), MBRL_ENOTFOUND);
   cr_assert(strstr(err, "cannot open") != NULL, "%s", err);
   /* a file where the run directory should be */
   write_bytes(path, (const uint8_t *)"x", 1);
-  cr_assert_null(mbrl_tfevents_open(path, err, sizeof err));
+  cr_assert_neq(mbrl_tfevents_open(&(mbrl_tfevents *){NULL}, path, err, sizeof err), 0);
   cr_assert(strstr(err, "not a directory") != NULL, "%s", err);
   io_test_rmtree(dir);
 }

@@ -75,7 +75,8 @@ Test(model_planner, random_shooting_takes_the_best_candidate) {
   mbrl_planner_config c = config("random", 1, 1000);
   mbrl_rng r;
   mbrl_rng_init(&r, 2, 0);
-  mbrl_planner *p = mbrl_planner_make(&c, &quad, &m, &r, NULL, 0);
+  mbrl_planner *p;
+  mbrl_planner_make(&p, &c, &quad, &m, &r, NULL, 0);
   cr_assert_not_null(p);
   float obs = 0.0f, act[2];
   cr_assert_eq(mbrl_planner_act(p, &obs, act), 0);
@@ -105,7 +106,8 @@ static mbrl_planner *cem_plan(shift_model *sm, float act[2], float t0, float t1,
   set(&c, "cem_alpha", alpha);
   mbrl_rng r;
   mbrl_rng_init(&r, seed, 0);
-  mbrl_planner *p = mbrl_planner_make(&c, &quad, &m, &r, NULL, 0);
+  mbrl_planner *p;
+  mbrl_planner_make(&p, &c, &quad, &m, &r, NULL, 0);
   cr_assert_not_null(p);
   float obs = 0.0f;
   cr_assert_eq(mbrl_planner_act(p, &obs, act), 0);
@@ -162,7 +164,8 @@ Test(model_planner, acts_at_random_until_the_model_is_ready) {
   mbrl_planner_config c = config("cem", 10, 100);
   mbrl_rng r;
   mbrl_rng_init(&r, 4, 0);
-  mbrl_planner *p = mbrl_planner_make(&c, &quad, &m, &r, NULL, 0);
+  mbrl_planner *p;
+  mbrl_planner_make(&p, &c, &quad, &m, &r, NULL, 0);
   cr_assert_not_null(p);
   float obs = 0.0f, act[2], sum[2] = {0, 0};
   for (int i = 0; i < 200; i++) {
@@ -183,27 +186,28 @@ Test(model_planner, make_rejects_bad_configurations) {
   mbrl_rng_init(&r, 5, 0);
   char err[256];
   mbrl_planner_config c = config("random", 10, 1000);
-  cr_expect_null(mbrl_planner_make(&c, &quad, &m, &r, err, sizeof err)); /* N 1000 > 50 */
+  cr_expect_neq(mbrl_planner_make(&(mbrl_planner *){NULL}, &c, &quad, &m, &r, err, sizeof err), 0); /* N 1000 > 50 */
   cr_expect(strstr(err, "rows") != NULL, "%s", err);
   c = config("cem", 10, 50);
   set(&c, "cem_num_elites", "51");
-  cr_expect_null(mbrl_planner_make(&c, &quad, &m, &r, err, sizeof err));
+  cr_expect_neq(mbrl_planner_make(&(mbrl_planner *){NULL}, &c, &quad, &m, &r, err, sizeof err), 0);
   cr_expect(strstr(err, "elites") != NULL, "%s", err);
   set(&c, "cem_num_elites", "5");
   cr_expect_eq(mbrl_planner_set(&c, "cem_alpha", "0", err, sizeof err), MBRL_EINVAL, "out of its range");
   cr_expect_eq(mbrl_planner_set(&c, "cem_alpha", "fast", err, sizeof err), MBRL_EINVAL);
   cr_expect_eq(mbrl_planner_set(&c, "no_such_setting", "1", err, sizeof err), MBRL_ENOTFOUND);
   c.H = 0;
-  cr_expect_null(mbrl_planner_make(&c, &quad, &m, &r, err, sizeof err));
+  cr_expect_neq(mbrl_planner_make(&(mbrl_planner *){NULL}, &c, &quad, &m, &r, err, sizeof err), 0);
   c.H = 5, m.obs_dim = 2;
-  cr_expect_null(mbrl_planner_make(&c, &quad, &m, &r, err, sizeof err));
+  cr_expect_neq(mbrl_planner_make(&(mbrl_planner *){NULL}, &c, &quad, &m, &r, err, sizeof err), 0);
   m.obs_dim = 1;
-  mbrl_planner *p = mbrl_planner_make(&c, &quad, &m, &r, err, sizeof err);
+  mbrl_planner *p;
+  mbrl_planner_make(&p, &c, &quad, &m, &r, err, sizeof err);
   cr_expect_not_null(p, "%s", err);
   mbrl_planner_free(p);
   cr_expect_eq(mbrl_planner_defaults(&c, "mppi-not-yet", err, sizeof err), MBRL_ENOTFOUND);
   snprintf(c.name, sizeof c.name, "no-such-planner");
-  cr_expect_null(mbrl_planner_make(&c, &quad, &m, &r, err, sizeof err));
+  cr_expect_neq(mbrl_planner_make(&(mbrl_planner *){NULL}, &c, &quad, &m, &r, err, sizeof err), 0);
   cr_expect(strstr(err, "no-such-planner") != NULL, "%s", err);
 }
 
@@ -263,7 +267,8 @@ Test(model_planner, a_registered_class_is_made_by_name_with_its_own_settings) {
   set(&c, "test_level", "-0.5");
   mbrl_rng r;
   mbrl_rng_init(&r, 1, 0);
-  mbrl_planner *p = mbrl_planner_make(&c, &quad, &m, &r, err, sizeof err);
+  mbrl_planner *p;
+  mbrl_planner_make(&p, &c, &quad, &m, &r, err, sizeof err);
   cr_assert_not_null(p, "%s", err);
   float obs = 0.0f, act[2];
   cr_assert_eq(mbrl_planner_act(p, &obs, act), 0);
@@ -297,15 +302,17 @@ static int true_predict(void *ctx, const float *s, const float *a, float *s2, fl
 
 /* steps of the planner from (-0.5, 0.75) until within 0.1 of the goal (101 if never) */
 static int obstacles_steps(mbrl_planner_config *c, int E) {
-  mbrl_env *env = mbrl_env_make("obstacles-cs285-v0", NULL, 0), *sim = mbrl_env_make("obstacles-cs285-v0", NULL, 0);
-  cr_assert(env && sim);
+  mbrl_env *env, *sim;
+  cr_assert_eq(mbrl_env_make(&env, "obstacles-cs285-v0", NULL, 0), 0);
+  cr_assert_eq(mbrl_env_make(&sim, "obstacles-cs285-v0", NULL, 0), 0);
   true_model tm = {sim, E};
   mbrl_model m = {.E = E, .obs_dim = 4, .act_dim = 2, .max_B = c->N, .predict = true_predict, .ctx = &tm};
   mbrl_rng r;
   mbrl_rng_init(&r, 6, 0);
   char err[256] = "";
   mbrl_task task = mbrl_env_task(env);
-  mbrl_planner *p = mbrl_planner_make(c, &task, &m, &r, err, sizeof err);
+  mbrl_planner *p;
+  mbrl_planner_make(&p, c, &task, &m, &r, err, sizeof err);
   cr_assert_not_null(p, "%s", err);
   float obs[4], act[2];
   cr_assert_eq(mbrl_env_reset(env, 1, obs), 0);
