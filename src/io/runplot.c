@@ -2,7 +2,6 @@
  * several runs drawn into one PNG through the plot module. */
 #include "mbrl/runplot.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "io/file.h"
+#include "mbrl/config.h"
 #include "mbrl/core.h"
 #include "mbrl/plot.h"
 
@@ -165,20 +165,15 @@ int mbrl_runplot_points(const mbrl_runplot_table *t, int xcol, int ycol, double 
 void mbrl_runplot_label(const char *run_dir, char *label, size_t label_sz) {
   MBRL_ASSERT(run_dir && label && label_sz > 0);
   /* config.json's exp_name, when there is one */
+  typedef struct {
+    char exp_name[MBRL_CONFIG_STR];
+  } run_name;
+  static const mbrl_field fields[] = {MBRL_CFG_STRING(run_name, exp_name, "exp_name", NULL, "", NULL)};
+  static const mbrl_config_table table = {"run name", fields, 1};
+  run_name rn = {""};
   char *path = join_path(run_dir, "config.json");
-  uint8_t *text;
-  size_t size;
-  int found = 0;
-  if (mbrl_io_read_all(path, &text, &size, NULL, 0) == MBRL_OK) {
-    cJSON *root = cJSON_ParseWithLength((const char *)text, size);
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "exp_name");
-    if (cJSON_IsString(name) && name->valuestring[0]) {
-      snprintf(label, label_sz, "%s", name->valuestring);
-      found = 1;
-    }
-    cJSON_Delete(root);
-    mbrl_free(text);
-  }
+  int found = mbrl_config_read_file(&table, &rn, path, NULL, 0) == MBRL_OK && rn.exp_name[0];
+  if (found) snprintf(label, label_sz, "%s", rn.exp_name);
   mbrl_free(path);
   if (found) return;
   /* else the directory's base name, trailing slashes aside */
