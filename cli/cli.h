@@ -8,6 +8,7 @@ int mbrl_cmd_mb(int argc, char **argv);
 int mbrl_cmd_mbpo(int argc, char **argv);
 int mbrl_cmd_envs(int argc, char **argv);
 int mbrl_cmd_dyna(int argc, char **argv);
+int mbrl_cmd_planners(int argc, char **argv);
 int mbrl_cmd_plot(int argc, char **argv);
 int mbrl_cmd_render(int argc, char **argv);
 

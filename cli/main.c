@@ -15,6 +15,7 @@ typedef struct {
 
 static const command commands[] = {
     {"envs", mbrl_cmd_envs, "list the environments with their sizes and episode lengths"},
+    {"planners", mbrl_cmd_planners, "list the planners with their own settings and defaults"},
     {"mb", mbrl_cmd_mb, "model-based RL with MPC through a learned ensemble (CS285 HW4 problems 1-5)"},
     {"mbpo", mbrl_cmd_mbpo, "SAC on real data and model rollouts: SAC, Dyna, MBPO (CS285 HW4 problem 6)"},
     {"demo", mbrl_cmd_demo, "learn an environment's dynamics from random data with the ensemble and save it"},

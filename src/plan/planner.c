@@ -83,7 +83,7 @@ static const mbrl_config_table *class_options(const void *base) {
 
 static const mbrl_field planner_fields[] = {
     MBRL_CFG_STRING(mbrl_planner_config, name, "mpc_action_sampling_strategy", NULL, "random",
-                    "planner: random (shooting) or cem"),
+                    "planner: random, cem or a registered one (mbrl planners lists them)"),
     MBRL_CFG_INT(mbrl_planner_config, H, "mpc_horizon", NULL, 1, 1000, 10, "planning horizon H"),
     MBRL_CFG_INT(mbrl_planner_config, N, "mpc_num_action_sequences", NULL, 1, 1e6, 1000,
                  "candidate action sequences N"),
