@@ -9,6 +9,8 @@ void mbrl_ref_linear_forward(float *y, const float *x, const float *w, const flo
 void mbrl_ref_linear_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                               const float *w, int E, int B, int in, int out);
 
+/* The mbrl_dnnl_ functions may be called from several threads at once: each thread runs on
+ * primitives and a stream of its own, released when it exits (backend_dnnl.c). */
 void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const float *b, int E,
                               int B, int in, int out, mbrl_act act);
 /* y = act(x w^T + b) with x (E x B x in) and w (E x out x in) bfloat16 when bf16_in, else fp32,

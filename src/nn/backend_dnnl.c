@@ -1,7 +1,15 @@
 /* The oneDNN backend: dense layers as fp32 matmuls (forward with bias and activation fused, one
  * per member; backward batched over members), bfloat16 forwards (fp32 accumulation, bias and
  * activation), forwards on weights packed into the kernel's own layout, primitives cached by
- * shape and data types. This is the only file that includes oneDNN's headers. */
+ * shape and data types. This is the only file that includes oneDNN's headers.
+ *
+ * The engine is shared by the whole process (oneDNN engines are thread-safe). Everything a call
+ * binds its pointers into is per thread: each thread that calls in gets its own context (a stream
+ * and a cache of primitives with the memory objects they run on), made on its first call and
+ * released when the thread exits. So a planner and a trainer, or two planners, run their matmuls
+ * at the same time without a lock. It also keeps each primitive on the thread that built it, as
+ * oneDNN wants: the scratch memory its kernels share is per thread, sized when a primitive is
+ * built on that thread. */
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,15 +34,19 @@ typedef struct {
   dnnl_exec_arg_t args[MAX_ARGS];
 } entry;
 
-static struct {
-  pthread_once_t once;
-  pthread_mutex_t lock;
-  dnnl_engine_t engine;
+/* one thread's stream and primitives; only that thread touches it */
+typedef struct {
   dnnl_stream_t stream;
   entry cache[CACHE_SIZE];
   int next_evict;
+} context;
+
+static struct {
+  pthread_once_t once;
+  pthread_key_t key; /* the calling thread's context */
+  dnnl_engine_t engine;
   char info[128];
-} g = {PTHREAD_ONCE_INIT, PTHREAD_MUTEX_INITIALIZER, NULL, NULL, {{0}}, 0, {0}};
+} g = {.once = PTHREAD_ONCE_INIT};
 
 static void check(dnnl_status_t s, const char *what) {
   if (s != dnnl_success) {
@@ -43,11 +55,14 @@ static void check(dnnl_status_t s, const char *what) {
   }
 }
 
+static void release_context(void *p);
+
 static void init_once(void) {
   /* flush denormals on the pool oneDNN will run on, also for callers that never set threads */
   mbrl_threads_set(mbrl_threads_get());
   check(dnnl_engine_create(&g.engine, dnnl_cpu, 0), "engine");
-  check(dnnl_stream_create(&g.stream, g.engine, dnnl_stream_default_flags), "stream");
+  int rc = pthread_key_create(&g.key, release_context);
+  MBRL_ASSERT(rc == 0);
   static const struct {
     dnnl_cpu_isa_t isa;
     const char *name;
@@ -207,15 +222,38 @@ static void release(entry *en) {
   memset(en, 0, sizeof *en);
 }
 
-/* finds or builds the primitive, binds the pointers and runs it; the cache lock is held
- * throughout because the bound memory objects are shared */
+/* the key's destructor: runs on a thread that exits, so short-lived threads leave nothing behind */
+static void release_context(void *p) {
+  context *ctx = p;
+  for (int i = 0; i < CACHE_SIZE; i++)
+    if (ctx->cache[i].used) release(&ctx->cache[i]);
+  dnnl_stream_destroy(ctx->stream);
+  mbrl_free(ctx);
+}
+
+/* the calling thread's context, made on its first call */
+static context *thread_context(void) {
+  pthread_once(&g.once, init_once);
+  context *ctx = pthread_getspecific(g.key);
+  if (ctx) return ctx;
+  /* this thread's OpenMP pool is its own: flush denormals there too, as init_once did for the
+   * first thread */
+  mbrl_threads_set(mbrl_threads_get());
+  ctx = mbrl_alloc(sizeof *ctx);
+  check(dnnl_stream_create(&ctx->stream, g.engine, dnnl_stream_default_flags), "stream");
+  int rc = pthread_setspecific(g.key, ctx);
+  MBRL_ASSERT(rc == 0);
+  return ctx;
+}
+
+/* finds or builds the primitive in the calling thread's cache, binds the pointers and runs it;
+ * no lock, since nothing here is shared with other threads but the engine */
 static void run(int op, int E, int B, int in, int out, int act, const void *const ptrs[MAX_ARGS],
                 int bias, int dt) {
-  pthread_once(&g.once, init_once);
-  pthread_mutex_lock(&g.lock);
+  context *ctx = thread_context();
   entry *en = NULL;
   for (int i = 0; i < CACHE_SIZE && !en; i++) {
-    entry *c = &g.cache[i];
+    entry *c = &ctx->cache[i];
     if (c->used && c->op == op && c->E == E && c->B == B && c->in == in && c->out == out &&
         c->act == act && c->bias == bias && c->dt == dt)
       en = c;
@@ -223,13 +261,13 @@ static void run(int op, int E, int B, int in, int out, int act, const void *cons
   if (!en) {
     int slot = -1;
     for (int i = 0; i < CACHE_SIZE && slot < 0; i++)
-      if (!g.cache[i].used) slot = i;
+      if (!ctx->cache[i].used) slot = i;
     if (slot < 0) {
-      slot = g.next_evict;
-      g.next_evict = (g.next_evict + 1) % CACHE_SIZE;
-      release(&g.cache[slot]);
+      slot = ctx->next_evict;
+      ctx->next_evict = (ctx->next_evict + 1) % CACHE_SIZE;
+      release(&ctx->cache[slot]);
     }
-    en = &g.cache[slot];
+    en = &ctx->cache[slot];
     *en = (entry){.used = 1, .op = op, .E = E, .B = B, .in = in, .out = out, .act = act, .bias = bias, .dt = dt};
     build(en);
   }
@@ -237,10 +275,9 @@ static void run(int op, int E, int B, int in, int out, int act, const void *cons
     for (int i = 0; i < en->nargs; i++)
       check(dnnl_memory_set_data_handle(en->args[i].memory, (char *)(uintptr_t)ptrs[i] + c * en->step[i]),
             "bind");
-    check(dnnl_primitive_execute(en->prim, g.stream, en->nargs, en->args), "execute");
+    check(dnnl_primitive_execute(en->prim, ctx->stream, en->nargs, en->args), "execute");
   }
-  check(dnnl_stream_wait(g.stream), "wait");
-  pthread_mutex_unlock(&g.lock);
+  check(dnnl_stream_wait(ctx->stream), "wait");
 }
 
 void mbrl_dnnl_linear_forward(float *y, const float *x, const float *w, const float *b, int E,
