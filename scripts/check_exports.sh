@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIB=${1:-build/libmbrl.so}
-exported=$(nm -D --defined-only "$LIB" | awk '{print $3}' | grep -vxE '_edata|_end|__bss_start|_init|_fini' | sort -u)
+# the linker's own symbols and the sanitizers' (__odr_asan.*) aside
+exported=$(nm -D --defined-only "$LIB" | awk '{print $3}' | grep -vE '^(_edata|_end|_init|_fini)$|^__' | sort -u)
 named=$(cat include/mbrl/*.h | grep -oE '\bmbrl_[A-Za-z0-9_]+' | sort -u)
 # a declaration: a name followed by "(" outside comments and function-pointer types, or an extern
 # variable; static inline functions are not symbols
