@@ -13,6 +13,7 @@ extern const mbrl_env_class mbrl_env_reacher_class;
 extern const mbrl_env_class mbrl_env_halfcheetah_class;
 extern const mbrl_env_class mbrl_env_pendulum_class;
 extern const mbrl_env_class mbrl_env_cartpole_class;
+extern const mbrl_env_class mbrl_env_cartpole_balance_class;
 extern const mbrl_env_class mbrl_env_mujoco_class;
 
 /* Makes an instance of a class that need not be registered, under name, with init's argument;
@@ -79,6 +80,7 @@ extern const mbrl_env_look mbrl_env_reacher_look;
 extern const mbrl_env_look mbrl_env_halfcheetah_look;
 extern const mbrl_env_look mbrl_env_pendulum_look;
 extern const mbrl_env_look mbrl_env_cartpole_look;
+extern const mbrl_env_look mbrl_env_cartpole_balance_look;
 extern const mbrl_env_look mbrl_env_mujoco_look;
 
 #endif

@@ -1,4 +1,5 @@
-/* Tests of the pure C pendulum and cart-pole swing-up environments: hanging starts and rewards. */
+/* Tests of the pure C pendulum, cart-pole swing-up and cart-pole balance environments: starts,
+ * rewards, dynamics. */
 #include <criterion/criterion.h>
 #include <math.h>
 
@@ -67,5 +68,52 @@ Test(env_classic, cartpole_swing_up_is_possible) {
     if (r > best) best = r;
   }
   cr_expect_gt(best, 0.7f, "best reward %g", best);
+  mbrl_env_free(env);
+}
+
+Test(env_classic, cartpole_balance_steps_as_gymnasium_and_ends_outside_the_limits) {
+  mbrl_env *env;
+  cr_assert_eq(mbrl_env_make(&env, "cartpole-continuous-v0", NULL, 0), 0);
+  float obs[4], r, a[1] = {0.5f};
+  int term, trunc;
+  for (uint64_t s = 0; s < 20; s++) {
+    cr_assert_eq(mbrl_env_reset(env, s, obs), 0);
+    for (int j = 0; j < 4; j++) cr_expect_leq(fabsf(obs[j]), 0.05f);
+  }
+  /* one step from a known state against Gymnasium's equations, in double */
+  double st[5] = {0, 0.1, -0.2, 0.05, 0.3};
+  cr_assert_eq(mbrl_env_set_state(env, st, obs), 0);
+  cr_assert_eq(mbrl_env_step(env, a, obs, &r, &term, &trunc), 0);
+  double x = 0.1, xd = -0.2, th = 0.05, thd = 0.3, f = 5.0, tot = 1.1, pml = 0.05;
+  double temp = (f + pml * thd * thd * sin(th)) / tot;
+  double tha = (9.8 * sin(th) - cos(th) * temp) / (0.5 * (4.0 / 3.0 - 0.1 * cos(th) * cos(th) / tot));
+  double xa = temp - pml * tha * cos(th) / tot;
+  double want[4] = {x + 0.02 * xd, xd + 0.02 * xa, th + 0.02 * thd, thd + 0.02 * tha};
+  for (int j = 0; j < 4; j++) cr_expect_float_eq(obs[j], (float)want[j], 1e-6, "obs[%d]", j);
+  cr_expect_eq(r, 1.0f);
+  cr_expect_eq(term, 0);
+  /* no force: the pole falls, the last step pays 0 and ends the episode */
+  cr_assert_eq(mbrl_env_reset(env, 3, obs), 0);
+  a[0] = 0;
+  int t = 0;
+  float ret = 0;
+  do {
+    cr_assert_eq(mbrl_env_step(env, a, obs, &r, &term, &trunc), 0);
+    ret += r, t++;
+  } while (!term && !trunc);
+  cr_expect(term && t < 200, "falls within the episode: %d steps", t);
+  cr_expect_eq(r, 0.0f);
+  cr_expect_float_eq(ret, (float)(t - 1), 1e-6);
+  cr_expect_gt(fabsf(obs[2]), (float)(12 * M_PI / 180));
+  /* a PD controller on the pole and the cart balances for the whole episode: return 200 */
+  cr_assert_eq(mbrl_env_reset(env, 4, obs), 0);
+  ret = 0;
+  for (t = 0; t < 200; t++) {
+    a[0] = fmaxf(-1.0f, fminf(1.0f, 10.0f * obs[2] + 2.0f * obs[3] + 0.1f * obs[0] + 0.3f * obs[1]));
+    cr_assert_eq(mbrl_env_step(env, a, obs, &r, &term, &trunc), 0);
+    ret += r;
+    if (term) break;
+  }
+  cr_expect_float_eq(ret, 200.0f, 1e-6, "balanced return %g after %d steps", ret, t);
   mbrl_env_free(env);
 }

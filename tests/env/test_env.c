@@ -10,7 +10,8 @@
 
 static const char *names[] = {"cheetah-cs285-v0",    "obstacles-cs285-v0",
                               "reacher-cs285-v0",    "halfcheetah-v4",
-                              "pendulum-swingup-v0", "cartpole-swingup-v0"};
+                              "pendulum-swingup-v0", "cartpole-swingup-v0",
+                              "cartpole-continuous-v0"};
 #define NENV (int)(sizeof names / sizeof *names)
 
 static mbrl_env *make(const char *name) {
@@ -29,7 +30,7 @@ static void random_action(const mbrl_env_spec *s, mbrl_rng *rng, float *act) {
 
 Test(env, specs_match_the_reference) {
   static const int dims[NENV][3] = {{21, 6, 500}, {4, 2, 100}, {20, 7, 200},
-                                    {17, 6, 1000}, {3, 1, 200}, {4, 1, 200}};
+                                    {17, 6, 1000}, {3, 1, 200}, {4, 1, 200}, {4, 1, 200}};
   for (int k = 0; k < NENV; k++) {
     mbrl_env *env = make(names[k]);
     const mbrl_env_spec *s = mbrl_env_get_spec(env);
