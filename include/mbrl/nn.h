@@ -72,12 +72,17 @@ float mbrl_mse_loss(float *dpred, const float *pred, const float *target, int E,
 /* Bounds a raw log-variance softly into [min_logvar, max_logvar] as PETS does. */
 float mbrl_bounded_logvar(float raw, float min_logvar, float max_logvar);
 
+/* most output dimensions of a Gaussian loss */
+#define MBRL_NLL_MAX_D 4096
+
 /* Gaussian negative log-likelihood, per element 0.5 * ((mean - t)^2 * exp(-lv) + lv) with
- * lv = mbrl_bounded_logvar(raw): out (E x B x 2D) holds the mean in its first D columns and the
- * raw log-variance in the last D, target (E x B x D), dout (E x B x 2D) may be NULL,
- * member_loss (E) may be NULL. */
-float mbrl_gaussian_nll_loss(float *dout, const float *out, const float *target, int E, int B,
-                             int D, float min_logvar, float max_logvar, float *member_loss);
+ * lv = mbrl_bounded_logvar(raw, min_logvar[j], max_logvar[j]) for output dimension j: out
+ * (E x B x 2D) holds the mean in its first D columns and the raw log-variance in the last D,
+ * target (E x B x D), the bounds (D each, the members share them, min < max). dout (E x B x 2D),
+ * dmin and dmax (D each, the gradient with respect to the bounds, as PETS learns them) and
+ * member_loss (E) may be NULL. D <= MBRL_NLL_MAX_D. */
+float mbrl_gaussian_nll_loss(float *dout, float *dmin, float *dmax, const float *out, const float *target, int E,
+                             int B, int D, const float *min_logvar, const float *max_logvar, float *member_loss);
 
 /* ---- Adam ---- */
 

@@ -40,15 +40,15 @@ static double mse_d(const double *p, const float *t, int E, size_t n) {
 
 static double softplus_d(double x) { return log1p(exp(x)); }
 
-static double nll_d(const double *o, const float *t, int E, int B, int D, double lo, double hi) {
+static double nll_d(const double *o, const float *t, int E, int B, int D, const double *lo, const double *hi) {
   double total = 0;
   for (int e = 0; e < E; e++) {
     double s = 0;
     for (int i = 0; i < B; i++)
       for (int j = 0; j < D; j++) {
         const double *row = o + ((size_t)e * B + i) * 2 * D;
-        double lv = hi - softplus_d(hi - row[D + j]);
-        lv = lo + softplus_d(lv - lo);
+        double lv = hi[j] - softplus_d(hi[j] - row[D + j]);
+        lv = lo[j] + softplus_d(lv - lo[j]);
         double d = row[j] - t[((size_t)e * B + i) * D + j];
         s += 0.5 * (d * d * exp(-lv) + lv);
       }
@@ -81,23 +81,44 @@ Test(grad, losses) {
   }
   cr_assert(rel_err_d(g, fd, E * B * D) < 1e-4, "mse %g", rel_err_d(g, fd, E * B * D));
 
-  /* gaussian nll with raw log-variances spread across and beyond the bounds */
-  const float lo = -10.0f, hi = 0.5f;
+  /* gaussian nll with raw log-variances spread across and beyond bounds of their own per dimension */
+  const float lo[D] = {-10.0f, -3.0f, -1.0f, -6.0f}, hi[D] = {0.5f, 1.0f, 2.0f, -2.0f};
+  double lod[D], hid[D];
+  float gmin[D], gmax[D];
+  for (int j = 0; j < D; j++) lod[j] = lo[j], hid[j] = hi[j];
   for (int i = 0; i < E * B * 2 * D; i++) pd[i] = p[i];
-  loss = mbrl_gaussian_nll_loss(g, p, t, E, B, D, lo, hi, ml);
-  cr_assert_float_eq(loss, nll_d(pd, t, E, B, D, lo, hi) / E, 1e-4);
+  loss = mbrl_gaussian_nll_loss(g, gmin, gmax, p, t, E, B, D, lo, hi, ml);
+  cr_assert_float_eq(loss, nll_d(pd, t, E, B, D, lod, hid) / E, 1e-4);
   for (int i = 0; i < E * B * 2 * D; i++) {
     double keep = pd[i];
     pd[i] = keep + H;
-    double up = nll_d(pd, t, E, B, D, lo, hi);
+    double up = nll_d(pd, t, E, B, D, lod, hid);
     pd[i] = keep - H;
-    fd[i] = (up - nll_d(pd, t, E, B, D, lo, hi)) / (2 * H);
+    fd[i] = (up - nll_d(pd, t, E, B, D, lod, hid)) / (2 * H);
     pd[i] = keep;
   }
   cr_assert(rel_err_d(g, fd, E * B * 2 * D) < 1e-3, "nll %g", rel_err_d(g, fd, E * B * 2 * D));
+  /* and with respect to the bounds */
+  double fmin[D], fmax[D];
+  for (int j = 0; j < D; j++) {
+    double keep = lod[j];
+    lod[j] = keep + H;
+    double up = nll_d(pd, t, E, B, D, lod, hid);
+    lod[j] = keep - H;
+    fmin[j] = (up - nll_d(pd, t, E, B, D, lod, hid)) / (2 * H);
+    lod[j] = keep;
+    keep = hid[j];
+    hid[j] = keep + H;
+    up = nll_d(pd, t, E, B, D, lod, hid);
+    hid[j] = keep - H;
+    fmax[j] = (up - nll_d(pd, t, E, B, D, lod, hid)) / (2 * H);
+    hid[j] = keep;
+  }
+  cr_assert(rel_err_d(gmin, fmin, D) < 1e-3, "nll min bound %g", rel_err_d(gmin, fmin, D));
+  cr_assert(rel_err_d(gmax, fmax, D) < 1e-3, "nll max bound %g", rel_err_d(gmax, fmax, D));
   /* the soft bound holds far outside, up to the softplus tail (about 3e-5 here) */
-  cr_assert(mbrl_bounded_logvar(100.0f, lo, hi) <= hi + 1e-4f);
-  cr_assert(mbrl_bounded_logvar(-100.0f, lo, hi) >= lo - 1e-6f);
+  cr_assert(mbrl_bounded_logvar(100.0f, lo[0], hi[0]) <= hi[0] + 1e-4f);
+  cr_assert(mbrl_bounded_logvar(-100.0f, lo[0], hi[0]) >= lo[0] - 1e-6f);
 }
 
 /* double forward of the whole ensemble and the objective sum(y * r) */
