@@ -6,6 +6,15 @@
  * there). Training targets are ((s' - s) - delta_mean) / (delta_std + 1e-8) under an MSE loss.
  * The statistics (mean and population std of obs, actions and deltas s' - s) are recomputed over
  * the whole replay buffer, typically once per iteration before training.
+ *
+ * A probabilistic model (PETS's probabilistic ensemble) gives each member a Gaussian over the
+ * normalised change: the network's 2 obs_dim outputs are the mean and a raw log-variance, bounded
+ * softly (mbrl_bounded_logvar) into [logvar_min, logvar_max], two vectors (obs_dim each) shared
+ * by the members and learned with them, from -10 and 0.5. Training minimises the Gaussian
+ * negative log-likelihood (mbrl_gaussian_nll_loss) plus 0.01 (sum logvar_max - sum logvar_min),
+ * the bounds by an Adam of their own. Its predictions sample next states from the Gaussian when a
+ * random stream is given (the mean without one) and report the variance, scaled back to states:
+ * var = exp(lv) delta_std^2.
  */
 #ifndef MBRL_DYNAMICS_H
 #define MBRL_DYNAMICS_H
@@ -33,12 +42,18 @@ typedef struct mbrl_dynamics_config {
   int train_batch_size; /* rows per member per training step (512) */
   int bootstrap;        /* 0: E x train_batch_size distinct rows, a chunk per member (CS285);
                          * 1: each member draws its own rows with replacement */
+  int probabilistic;    /* 1: Gaussian outputs trained by negative log-likelihood (PETS) (0) */
+  float weight_decay;   /* added to the gradient as PyTorch's Adam does (0) */
 } mbrl_dynamics_config;
 
 typedef struct mbrl_dynamics {
   mbrl_dynamics_config cfg;
-  mbrl_ensemble net;        /* in = obs_dim + act_dim, out = obs_dim */
+  mbrl_ensemble net;        /* in = obs_dim + act_dim, out = obs_dim (2 obs_dim probabilistic) */
   mbrl_adam opt;
+  float *logvar;            /* probabilistic: (2 obs_dim) slab, logvar_min then logvar_max */
+  float *logvar_min, *logvar_max; /* (obs_dim) each, into logvar */
+  float *logvar_grad;       /* (2 obs_dim) */
+  mbrl_adam logvar_opt;
   mbrl_ensemble_work work;  /* training activations, E x train_batch_size rows */
   int has_stats;            /* the statistics below have been computed or loaded */
   float *stats;             /* slab holding the six statistics */
@@ -91,7 +106,8 @@ typedef struct mbrl_dynamics_work {
   mbrl_ensemble_infer net;  /* the network's inference copy, holding the normalised inputs */
   int64_t version;          /* dyn->version the copy was taken at */
   float *x;                 /* (E x max_B x (obs_dim + act_dim)) normalised inputs before bf16 */
-  float *y;                 /* (E x max_B x obs_dim) normalised changes */
+  float *y;                 /* (E x max_B x out) the network's outputs */
+  float *noise;             /* probabilistic: (E x max_B x obs_dim) standard normal draws */
   /* the vector-Jacobian product's own copy of the network and scratch, made by its first call */
   mbrl_ensemble grad_net;
   mbrl_ensemble_work grad_work;
@@ -117,6 +133,12 @@ mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_prec
 int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
                            const float *acts, float *next_states, int B);
 
+/* mbrl_dynamics_predict for a probabilistic model too: with rng (may be NULL) next_states are
+ * drawn from each row's Gaussian, else they are its mean; var (E x B x obs_dim, may be NULL) gets
+ * the predicted variance of the next state. A deterministic model ignores var and rng. */
+int mbrl_dynamics_sample(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states, const float *acts,
+                         float *next_states, float *var, int B, mbrl_rng *rng);
+
 /* The vector-Jacobian product of the mean prediction at (states, acts), both (E x B x ...):
  * d_states (E x B x obs_dim, may be NULL) and d_acts (E x B x act_dim) = d_next (E x B x obs_dim)
  * times the Jacobian of next_states, row by row, in fp32 on a copy of the weights taken again
@@ -128,8 +150,10 @@ int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const flo
 mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w);
 
 /* Saves the weights, the statistics and the configuration to one safetensors file: tensors
- * net.layer<l>.weight/bias and stats.{obs,act,delta}_{mean,std}, metadata format
- * "mbrl.dynamics.v1", net.arch and dynamics (JSON of the config and has_stats). */
+ * net.layer<l>.weight/bias and stats.{obs,act,delta}_{mean,std} (and logvar.min, logvar.max for
+ * a probabilistic model, whose net.arch has 2 obs_dim outputs), metadata format
+ * "mbrl.dynamics.v1", net.arch and dynamics (JSON of the config and has_stats). The weight decay
+ * is not kept: a loaded model trains without until it is set. */
 int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, size_t err_sz);
 
 /* Builds dyn (uninitialised or freed) from a file of mbrl_dynamics_save, with a fresh optimiser

@@ -9,6 +9,13 @@
 #include "mbrl/dynamics.h"
 
 #define NORM_EPS 1e-8f
+/* PETS's initial log-variance bounds and the weight of their penalty */
+#define LOGVAR_MIN0 -10.0f
+#define LOGVAR_MAX0 0.5f
+#define LOGVAR_PENALTY 0.01f
+
+/* the network's outputs per row: the change, and its raw log-variance when probabilistic */
+static int out_dim(const mbrl_dynamics_config *c) { return c->probabilistic ? 2 * c->obs_dim : c->obs_dim; }
 
 _Static_assert(sizeof(mbrl_act) == sizeof(int), "activations are stored as int");
 
@@ -22,6 +29,10 @@ static const mbrl_field dyn_fields[] = {
     MBRL_CFG_INT(mbrl_dynamics_config, train_batch_size, "train_batch_size", "-tb", 1, 1e6, 512,
                  "rows per member per training step"),
     MBRL_CFG_BOOL(mbrl_dynamics_config, bootstrap, "bootstrap", NULL, 0, "members sample their rows with replacement"),
+    MBRL_CFG_BOOL(mbrl_dynamics_config, probabilistic, "probabilistic", NULL, 0,
+                  "members predict a Gaussian, trained by negative log-likelihood (PETS)"),
+    MBRL_CFG_FLOAT(mbrl_dynamics_config, weight_decay, "weight_decay", NULL, 0, 1, 0,
+                   "model weight decay, added to the gradient as PyTorch's Adam does"),
 };
 const mbrl_config_table mbrl_dynamics_table = {"dynamics model", dyn_fields,
                                                (int)(sizeof dyn_fields / sizeof *dyn_fields)};
@@ -42,9 +53,12 @@ int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl
                      "bad dynamics model: obs_dim %d, act_dim %d, train_batch_size %d, lr %g "
                      "(all must be positive)",
                      cfg->obs_dim, cfg->act_dim, cfg->train_batch_size, (double)cfg->lr);
+  if (cfg->probabilistic && cfg->obs_dim > MBRL_NLL_MAX_D)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "a probabilistic model predicts at most %d dimensions, not %d",
+                     MBRL_NLL_MAX_D, cfg->obs_dim);
   mbrl_mlp_config mc = {.E = cfg->E,
                         .in = cfg->obs_dim + cfg->act_dim,
-                        .out = cfg->obs_dim,
+                        .out = out_dim(cfg),
                         .n_hidden = cfg->n_layers,
                         .hidden = cfg->size,
                         .act = cfg->act,
@@ -54,8 +68,16 @@ int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl
   dyn->cfg = *cfg;
   mbrl_rng_split(&dyn->rng, rng, 0x64796e); /* "dyn" */
   mbrl_adam_init(&dyn->opt, dyn->net.n_params, cfg->lr);
+  dyn->opt.weight_decay = cfg->weight_decay;
   const size_t E = (size_t)cfg->E, tb = (size_t)cfg->train_batch_size;
-  const size_t O = (size_t)cfg->obs_dim, A = (size_t)cfg->act_dim;
+  const size_t O = (size_t)cfg->obs_dim, A = (size_t)cfg->act_dim, Y = (size_t)out_dim(cfg);
+  if (cfg->probabilistic) {
+    dyn->logvar = mbrl_alloc(2 * O * sizeof(float));
+    dyn->logvar_grad = mbrl_alloc(2 * O * sizeof(float));
+    dyn->logvar_min = dyn->logvar, dyn->logvar_max = dyn->logvar + O;
+    for (size_t j = 0; j < O; j++) dyn->logvar_min[j] = LOGVAR_MIN0, dyn->logvar_max[j] = LOGVAR_MAX0;
+    mbrl_adam_init(&dyn->logvar_opt, 2 * O, cfg->lr);
+  }
   mbrl_ensemble_work_init(&dyn->work, &dyn->net, cfg->train_batch_size);
   dyn->stats = mbrl_alloc((4 * O + 2 * A) * sizeof(float));
   dyn->obs_mean = dyn->stats, dyn->obs_std = dyn->obs_mean + O;
@@ -68,7 +90,7 @@ int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl
   dyn->s2 = mbrl_alloc(E * tb * O * sizeof(float));
   dyn->x = mbrl_alloc(E * tb * (O + A) * sizeof(float));
   dyn->target = mbrl_alloc(E * tb * O * sizeof(float));
-  dyn->dy = mbrl_alloc(E * tb * O * sizeof(float));
+  dyn->dy = mbrl_alloc(E * tb * Y * sizeof(float));
   return MBRL_OK;
 }
 
@@ -77,6 +99,8 @@ void mbrl_dynamics_free(mbrl_dynamics *dyn) {
   mbrl_ensemble_work_free(&dyn->work);
   mbrl_ensemble_free(&dyn->net);
   mbrl_adam_free(&dyn->opt);
+  mbrl_adam_free(&dyn->logvar_opt);
+  mbrl_free(dyn->logvar), mbrl_free(dyn->logvar_grad);
   mbrl_free(dyn->stats), mbrl_free(dyn->acc), mbrl_free(dyn->idx);
   mbrl_free(dyn->s), mbrl_free(dyn->a), mbrl_free(dyn->s2);
   mbrl_free(dyn->x), mbrl_free(dyn->target), mbrl_free(dyn->dy);
@@ -164,18 +188,36 @@ int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, 
   /* the gradient of the summed member losses: each member gets that of its own */
   mbrl_ensemble_zero_grad(&dyn->net);
   const float *y = mbrl_ensemble_forward_train(&dyn->net, &dyn->work, dyn->x, B);
-  float l = mbrl_mse_loss(dyn->dy, y, dyn->target, E, B, O, NULL);
+  float l;
+  if (dyn->cfg.probabilistic) {
+    float *gmin = dyn->logvar_grad, *gmax = dyn->logvar_grad + O;
+    l = mbrl_gaussian_nll_loss(dyn->dy, gmin, gmax, y, dyn->target, E, B, O, dyn->logvar_min, dyn->logvar_max,
+                               NULL);
+    for (int j = 0; j < O; j++) {
+      l += LOGVAR_PENALTY * (dyn->logvar_max[j] - dyn->logvar_min[j]);
+      gmax[j] += LOGVAR_PENALTY, gmin[j] -= LOGVAR_PENALTY;
+    }
+  } else {
+    l = mbrl_mse_loss(dyn->dy, y, dyn->target, E, B, O, NULL);
+  }
   if (loss) *loss = l;
   if (!isfinite(l)) {
     dyn->skipped++;
     return mbrl_errf(err, err_sz, MBRL_ENUMERIC, "dynamics loss is %g; step skipped", (double)l);
   }
   mbrl_ensemble_backward(&dyn->net, &dyn->work, NULL, dyn->dy, dyn->x, B);
-  if (!mbrl_all_finite(dyn->net.grads, dyn->net.n_params)) {
+  if (!mbrl_all_finite(dyn->net.grads, dyn->net.n_params) ||
+      (dyn->logvar && !mbrl_all_finite(dyn->logvar_grad, 2 * (size_t)O))) {
     dyn->skipped++;
     return mbrl_errf(err, err_sz, MBRL_ENUMERIC, "dynamics gradient is not finite; step skipped");
   }
   mbrl_adam_step(&dyn->opt, dyn->net.params, dyn->net.grads);
+  if (dyn->logvar) {
+    mbrl_adam_step(&dyn->logvar_opt, dyn->logvar, dyn->logvar_grad);
+    /* the bounds stay ordered (the loss needs min < max) */
+    for (int j = 0; j < O; j++)
+      if (!(dyn->logvar_max[j] > dyn->logvar_min[j] + 1e-3f)) dyn->logvar_max[j] = dyn->logvar_min[j] + 1e-3f;
+  }
   dyn->steps++;
   dyn->version++;
   return MBRL_OK;
@@ -192,13 +234,14 @@ void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, in
   w->version = dyn->version;
   size_t rows = (size_t)dyn->cfg.E * max_B, O = (size_t)dyn->cfg.obs_dim;
   w->x = mbrl_alloc(rows * (O + (size_t)dyn->cfg.act_dim) * sizeof(float));
-  w->y = mbrl_alloc(rows * O * sizeof(float));
+  w->y = mbrl_alloc(rows * (size_t)out_dim(&dyn->cfg) * sizeof(float));
+  if (dyn->cfg.probabilistic) w->noise = mbrl_alloc(rows * O * sizeof(float));
 }
 
 void mbrl_dynamics_work_free(mbrl_dynamics_work *w) {
   if (!w) return;
   mbrl_ensemble_infer_free(&w->net);
-  mbrl_free(w->x), mbrl_free(w->y);
+  mbrl_free(w->x), mbrl_free(w->y), mbrl_free(w->noise);
   mbrl_ensemble_work_free(&w->grad_work);
   mbrl_ensemble_free(&w->grad_net);
   mbrl_free(w->gx), mbrl_free(w->gdy), mbrl_free(w->gdx);
@@ -215,11 +258,11 @@ mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_prec
   return p;
 }
 
-int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
-                          const float *acts, float *next_states, int B) {
+int mbrl_dynamics_sample(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states, const float *acts,
+                         float *next_states, float *var, int B, mbrl_rng *rng) {
   MBRL_ASSERT(B >= 0 && B <= w->max_B && w->dyn == dyn);
   if (!dyn->has_stats) return MBRL_EINVAL;
-  const int O = dyn->cfg.obs_dim;
+  const int O = dyn->cfg.obs_dim, Y = out_dim(&dyn->cfg), gauss = dyn->cfg.probabilistic;
   const size_t rows = (size_t)dyn->cfg.E * B;
   if (w->version != dyn->version) {
     mbrl_ensemble_infer_sync(&w->net);
@@ -233,13 +276,27 @@ int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const
     normalise_inputs(dyn, w->net.x, states, acts, rows);
   }
   mbrl_ensemble_infer_forward_x(&w->net, w->y, B);
+  const int draw = gauss && rng;
+  if (draw) mbrl_rng_fill_normal(rng, w->noise, rows * (size_t)O, 0.0f, 1.0f);
 #pragma omp parallel for schedule(static) if (rows >= 2048)
   for (size_t r = 0; r < rows; r++) {
-    const float *s = states + r * O, *d = w->y + r * O;
+    const float *s = states + r * O, *d = w->y + r * Y;
     float *s2 = next_states + r * O;
     for (int j = 0; j < O; j++) s2[j] = s[j] + d[j] * dyn->delta_std[j] + dyn->delta_mean[j];
+    if (!gauss || (!draw && !var)) continue;
+    for (int j = 0; j < O; j++) {
+      float lv = mbrl_bounded_logvar(d[O + j], dyn->logvar_min[j], dyn->logvar_max[j]);
+      float sd = expf(0.5f * lv) * dyn->delta_std[j];
+      if (draw) s2[j] += sd * w->noise[r * O + j];
+      if (var) var[r * O + j] = sd * sd;
+    }
   }
   return MBRL_OK;
+}
+
+int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
+                          const float *acts, float *next_states, int B) {
+  return mbrl_dynamics_sample(dyn, w, states, acts, next_states, NULL, B, NULL);
 }
 
 int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states, const float *acts,
@@ -256,7 +313,7 @@ int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const flo
     MBRL_ASSERT(rc == MBRL_OK); /* the shape of a network that exists */
     mbrl_ensemble_work_init(&w->grad_work, &w->grad_net, w->max_B);
     w->gx = mbrl_alloc(cap * I * sizeof(float));
-    w->gdy = mbrl_alloc(cap * O * sizeof(float));
+    w->gdy = mbrl_alloc(cap * (size_t)out_dim(&dyn->cfg) * sizeof(float)); /* log-variance columns stay 0 */
     w->gdx = mbrl_alloc(cap * I * sizeof(float));
     w->grad_version = dyn->version - 1;
   }
@@ -267,8 +324,9 @@ int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const flo
   /* next = s + d delta_std + delta_mean with d = net(normalised s, a) */
   normalise_inputs(dyn, w->gx, states, acts, rows);
   mbrl_ensemble_forward_train(&w->grad_net, &w->grad_work, w->gx, B);
+  const int Y = out_dim(&dyn->cfg); /* the product is that of the mean */
   for (size_t r = 0; r < rows; r++)
-    for (int j = 0; j < O; j++) w->gdy[r * O + j] = d_next[r * O + j] * dyn->delta_std[j];
+    for (int j = 0; j < O; j++) w->gdy[r * Y + j] = d_next[r * O + j] * dyn->delta_std[j];
   mbrl_ensemble_zero_grad(&w->grad_net);
   mbrl_ensemble_backward(&w->grad_net, &w->grad_work, w->gdx, w->gdy, w->gx, B);
   for (size_t r = 0; r < rows; r++) {
@@ -289,9 +347,8 @@ static int model_vjp(void *ctx, const float *states, const float *acts, const fl
 
 static int model_predict(void *ctx, const float *states, const float *acts, float *next_states, float *var,
                          int B, mbrl_rng *rng) {
-  (void)var, (void)rng; /* deterministic: no variance, nothing to sample */
   mbrl_dynamics_work *w = ctx;
-  return mbrl_dynamics_predict(w->dyn, w, states, acts, next_states, B);
+  return mbrl_dynamics_sample(w->dyn, w, states, acts, next_states, var, B, rng);
 }
 
 static int model_ready(const void *ctx) {
@@ -305,6 +362,7 @@ mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w) {
                       .obs_dim = c->obs_dim,
                       .act_dim = c->act_dim,
                       .max_B = w->max_B,
+                      .has_var = c->probabilistic,
                       .predict = model_predict,
                       .ready = model_ready,
                       .vjp = model_vjp,
@@ -350,6 +408,11 @@ int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, si
   int64_t len[6];
   stat_arrays(dyn, arr, len);
   for (int i = 0; i < 6; i++) mbrl_checkpoint_add_f32(&ck, stat_names[i], arr[i], 1, &len[i]);
+  int64_t O = dyn->cfg.obs_dim;
+  if (dyn->logvar) {
+    mbrl_checkpoint_add_f32(&ck, "logvar.min", dyn->logvar_min, 1, &O);
+    mbrl_checkpoint_add_f32(&ck, "logvar.max", dyn->logvar_max, 1, &O);
+  }
   file_meta m = {dyn->cfg.obs_dim, dyn->cfg.act_dim, (double)dyn->cfg.lr, dyn->cfg.train_batch_size,
                  dyn->cfg.bootstrap, dyn->has_stats};
   char *json = mbrl_config_print(&meta_table, &m);
@@ -375,7 +438,10 @@ static int read_config(const mbrl_safetensors *st, const mbrl_ensemble *net, mbr
                                 .train_batch_size = fm.train_batch_size, .bootstrap = fm.bootstrap};
   *has_stats = fm.has_stats;
   const mbrl_mlp_config *m = &net->cfg;
-  if (m->in != cfg->obs_dim + cfg->act_dim || m->out != cfg->obs_dim || m->out_act != MBRL_ACT_IDENTITY)
+  /* a probabilistic model's network also outputs the log-variances */
+  cfg->probabilistic = m->out == 2 * cfg->obs_dim;
+  if (m->in != cfg->obs_dim + cfg->act_dim || (m->out != cfg->obs_dim && !cfg->probabilistic) ||
+      m->out_act != MBRL_ACT_IDENTITY)
     return mbrl_errf(err, err_sz, MBRL_EFORMAT,
                      "network %d -> %d (%s output) does not fit obs_dim %d and act_dim %d", m->in, m->out,
                      mbrl_act_name(m->out_act), cfg->obs_dim, cfg->act_dim);
@@ -404,6 +470,13 @@ int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char
     int64_t len[6];
     stat_arrays(dyn, arr, len);
     for (int i = 0; i < 6 && !rc; i++) rc = mbrl_safetensors_get_f32(st, stat_names[i], arr[i], 1, &len[i], err, err_sz);
+    int64_t O = dyn->cfg.obs_dim;
+    if (!rc && dyn->logvar) rc = mbrl_safetensors_get_f32(st, "logvar.min", dyn->logvar_min, 1, &O, err, err_sz);
+    if (!rc && dyn->logvar) rc = mbrl_safetensors_get_f32(st, "logvar.max", dyn->logvar_max, 1, &O, err, err_sz);
+    for (int j = 0; j < O && !rc && dyn->logvar; j++)
+      if (!(dyn->logvar_min[j] < dyn->logvar_max[j]))
+        rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "logvar.min[%d] %g is not below logvar.max[%d] %g", j,
+                       (double)dyn->logvar_min[j], j, (double)dyn->logvar_max[j]);
     dyn->has_stats = has_stats;
     if (rc) mbrl_dynamics_free(dyn);
   }

@@ -1,0 +1,156 @@
+/* The probabilistic dynamics model (PETS's probabilistic ensemble): its predicted uncertainty grows
+ * away from the data, draws follow the predicted Gaussian, the learned log-variance bounds move
+ * and stay ordered, and a checkpoint keeps them. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "../io/io_test.h"
+#include "mbrl/core.h"
+#include "mbrl/dynamics.h"
+
+/* a 1-D system with a gap in its data: s in [-1, -0.6] or [0.6, 1], a = 0,
+ * s' = s + 0.5 sin(3 s) + 0.02 N(0, 1) */
+static void gap_data(mbrl_buffer *buf, int n, mbrl_rng *r) {
+  mbrl_paths p;
+  mbrl_paths_init(&p, 1, 1, n);
+  p.n = n;
+  for (int i = 0; i < n; i++) {
+    float u = (float)mbrl_rng_uniform(r) * 0.4f + 0.6f;
+    float s = mbrl_rng_uniform(r) < 0.5 ? -u : u;
+    p.obs[i] = s, p.act[i] = 0.0f;
+    p.next_obs[i] = s + 0.5f * sinf(3.0f * s) + 0.02f * (float)mbrl_rng_normal(r);
+    p.reward[i] = 0, p.terminal[i] = 0;
+  }
+  mbrl_buffer_init(buf, 1, 1, n);
+  mbrl_buffer_add(buf, &p, NULL);
+  mbrl_paths_free(&p);
+}
+
+static mbrl_dynamics_config gap_config(void) {
+  mbrl_dynamics_config c = mbrl_dynamics_defaults(1, 1);
+  c.E = 5, c.n_layers = 2, c.size = 64, c.act = MBRL_ACT_SILU, c.train_batch_size = 64;
+  c.bootstrap = 1, c.probabilistic = 1;
+  return c;
+}
+
+/* the total predictive variance of the ensemble at s: mean of the members' variances plus the
+ * variance of their means */
+static double total_variance(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, float s) {
+  enum { E = 5 };
+  float st[E], a[E] = {0}, mean[E], var[E];
+  for (int e = 0; e < E; e++) st[e] = s;
+  cr_assert_eq(mbrl_dynamics_sample(dyn, w, st, a, mean, var, 1, NULL), 0);
+  double m = 0, v = 0, d = 0;
+  for (int e = 0; e < E; e++) m += mean[e] / E, v += var[e] / E;
+  for (int e = 0; e < E; e++) d += (mean[e] - m) * (mean[e] - m) / E;
+  return v + d;
+}
+
+Test(model_probabilistic, uncertainty_is_larger_away_from_the_data, .timeout = 60) {
+  mbrl_rng r;
+  mbrl_rng_init(&r, 11, 0);
+  mbrl_buffer buf;
+  gap_data(&buf, 2000, &r);
+  mbrl_dynamics_config c = gap_config();
+  mbrl_dynamics dyn;
+  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
+  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
+  float first = 0, last = 0;
+  for (int k = 0; k < 3000; k++) {
+    float l;
+    cr_assert_eq(mbrl_dynamics_train_step(&dyn, &buf, &l, NULL, 0), 0);
+    if (k == 0) first = l;
+    last = l;
+  }
+  cr_expect_lt(last, first - 1.0f, "the negative log-likelihood falls: %g -> %g", first, last);
+  mbrl_dynamics_work w;
+  mbrl_dynamics_work_init(&w, &dyn, 1);
+  /* the most on the data against the mean over points in the gap and beyond its ends */
+  double on = 0, away = 0;
+  for (int k = 0; k <= 4; k++)
+    on = fmax(on, fmax(total_variance(&dyn, &w, 0.6f + 0.1f * k), total_variance(&dyn, &w, -0.6f - 0.1f * k)));
+  const float far[5] = {-2.0f, -0.2f, 0.0f, 0.2f, 2.0f};
+  for (int k = 0; k < 5; k++) away += total_variance(&dyn, &w, far[k]) / 5;
+  /* (9 to 27 times as large over the seeds 11 to 81 of this test) */
+  cr_expect_gt(away, 3 * on, "away from the data %g against on it %g", away, on);
+  /* on the data the predicted variance is about the noise's (0.02^2), not the initial bound's */
+  cr_expect_lt(on, 0.002, "%g", on);
+  cr_expect_lt(dyn.logvar_min[0], dyn.logvar_max[0]);
+  mbrl_dynamics_work_free(&w);
+  mbrl_dynamics_free(&dyn);
+  mbrl_buffer_free(&buf);
+}
+
+Test(model_probabilistic, draws_follow_the_predicted_gaussian) {
+  mbrl_rng r;
+  mbrl_rng_init(&r, 12, 0);
+  mbrl_buffer buf;
+  gap_data(&buf, 500, &r);
+  mbrl_dynamics_config c = gap_config();
+  c.obs_dim = 1, c.E = 2;
+  mbrl_dynamics dyn;
+  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
+  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
+  for (int k = 0; k < 50; k++) cr_assert_eq(mbrl_dynamics_train_step(&dyn, &buf, NULL, NULL, 0), 0);
+  enum { B = 4000 };
+  mbrl_dynamics_work w;
+  mbrl_dynamics_work_init(&w, &dyn, B);
+  static float s[2 * B], a[2 * B], mean[2 * B], var[2 * B], draw[2 * B];
+  for (int i = 0; i < 2 * B; i++) s[i] = 0.6f, a[i] = 0;
+  cr_assert_eq(mbrl_dynamics_sample(&dyn, &w, s, a, mean, var, B, NULL), 0);
+  cr_assert_eq(mbrl_dynamics_sample(&dyn, &w, s, a, draw, NULL, B, &r), 0);
+  for (int e = 0; e < 2; e++) {
+    double m = 0, v = 0;
+    for (int i = 0; i < B; i++) m += draw[e * B + i] / B;
+    for (int i = 0; i < B; i++) v += (draw[e * B + i] - m) * (draw[e * B + i] - m) / B;
+    double sd = sqrt(var[e * B]);
+    cr_expect_lt(fabs(m - mean[e * B]), 4 * sd / sqrt(B), "member %d mean %g against %g", e, m, mean[e * B]);
+    cr_expect_lt(fabs(v / var[e * B] - 1), 0.1, "member %d variance %g against %g", e, v, var[e * B]);
+  }
+  /* the mean prediction is what mbrl_dynamics_predict gives */
+  static float plain[2 * B];
+  cr_assert_eq(mbrl_dynamics_predict(&dyn, &w, s, a, plain, B), 0);
+  cr_expect_eq(memcmp(plain, mean, sizeof plain), 0);
+  mbrl_model m = mbrl_dynamics_model(&w);
+  cr_expect(m.has_var);
+  mbrl_dynamics_work_free(&w);
+  mbrl_dynamics_free(&dyn);
+  mbrl_buffer_free(&buf);
+}
+
+Test(model_probabilistic, checkpoint_keeps_the_log_variance_bounds) {
+  char dir[64], path[128], err[256] = "";
+  io_test_mkdtemp(dir);
+  snprintf(path, sizeof path, "%s/model.safetensors", dir);
+  mbrl_rng r;
+  mbrl_rng_init(&r, 13, 0);
+  mbrl_buffer buf;
+  gap_data(&buf, 500, &r);
+  mbrl_dynamics_config c = gap_config();
+  mbrl_dynamics dyn, back;
+  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
+  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
+  for (int k = 0; k < 20; k++) cr_assert_eq(mbrl_dynamics_train_step(&dyn, &buf, NULL, NULL, 0), 0);
+  cr_expect_neq(dyn.logvar_max[0], 0.5f, "the bounds learn");
+  cr_assert_eq(mbrl_dynamics_save(&dyn, path, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(mbrl_dynamics_load(&back, path, &r, err, sizeof err), 0, "%s", err);
+  cr_expect(back.cfg.probabilistic);
+  cr_expect_eq(back.logvar_min[0], dyn.logvar_min[0]);
+  cr_expect_eq(back.logvar_max[0], dyn.logvar_max[0]);
+  mbrl_dynamics_work w1, w2;
+  mbrl_dynamics_work_init(&w1, &dyn, 8);
+  mbrl_dynamics_work_init(&w2, &back, 8);
+  float s[40], a[40] = {0}, v1[40], v2[40], y1[40], y2[40];
+  for (int i = 0; i < 40; i++) s[i] = -1.0f + 0.05f * i;
+  cr_assert_eq(mbrl_dynamics_sample(&dyn, &w1, s, a, y1, v1, 8, NULL), 0);
+  cr_assert_eq(mbrl_dynamics_sample(&back, &w2, s, a, y2, v2, 8, NULL), 0);
+  cr_expect_eq(memcmp(y1, y2, sizeof y1), 0);
+  cr_expect_eq(memcmp(v1, v2, sizeof v1), 0);
+  mbrl_dynamics_work_free(&w1);
+  mbrl_dynamics_work_free(&w2);
+  mbrl_dynamics_free(&back);
+  mbrl_dynamics_free(&dyn);
+  mbrl_buffer_free(&buf);
+  io_test_rmtree(dir);
+}
