@@ -6,6 +6,7 @@ int mbrl_cmd_bench(int argc, char **argv);
 int mbrl_cmd_demo(int argc, char **argv);
 int mbrl_cmd_mb(int argc, char **argv);
 int mbrl_cmd_mbpo(int argc, char **argv);
+int mbrl_cmd_pets(int argc, char **argv);
 int mbrl_cmd_envs(int argc, char **argv);
 int mbrl_cmd_dyna(int argc, char **argv);
 int mbrl_cmd_planners(int argc, char **argv);

@@ -18,6 +18,7 @@ static const command commands[] = {
     {"planners", mbrl_cmd_planners, "list the planners with their own settings and defaults"},
     {"mb", mbrl_cmd_mb, "model-based RL with MPC through a learned ensemble (CS285 HW4 problems 1-5)"},
     {"mbpo", mbrl_cmd_mbpo, "SAC on real data and model rollouts: SAC, Dyna, MBPO (CS285 HW4 problem 6)"},
+    {"pets", mbrl_cmd_pets, "PETS: MPC through a probabilistic ensemble by trajectory sampling, trial after trial"},
     {"demo", mbrl_cmd_demo, "learn an environment's dynamics from random data with the ensemble and save it"},
     {"dyna", mbrl_cmd_dyna, "tabular Dyna-Q and Dyna-Q+ on grid mazes (Sutton & Barto chapter 8)"},
     {"plot", mbrl_cmd_plot, "compare runs: columns of their metrics.csv, one line per run, in a PNG"},

@@ -12,7 +12,7 @@ declare -A room=(
   [buffer]=data [policy]=data
   [dynamics]=model [propagate]=model [model]=model
   [planner]=plan
-  [mb]=agent [mbpo]=agent [sac]=agent [dyna]=agent [rollout]=agent [record]=agent [mbrl]=agent
+  [mb]=agent [mbpo]=agent [pets]=agent [sac]=agent [dyna]=agent [rollout]=agent [record]=agent [mbrl]=agent
 )
 level() { local i; for i in "${!rooms[@]}"; do [[ ${rooms[$i]} == "$1" ]] && { echo "$i"; return; }; done; echo 99; }
 bad=0

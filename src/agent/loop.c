@@ -210,7 +210,8 @@ int mbrl_loop_init(mbrl_loop *L, const mbrl_mb_config *c, int work_rows, mbrl_mb
   int most = c->batch_size_initial > c->batch_size ? c->batch_size_initial : c->batch_size;
   if (c->eval_batch_size > most) most = c->eval_batch_size;
   mbrl_paths_init(&L->paths, od, ad, most + L->spec->ep_len);
-  L->losses = mbrl_alloc((size_t)(c->num_agent_train_steps_per_iter + 1) * sizeof(float));
+  L->train_steps = L->losses_cap = c->num_agent_train_steps_per_iter;
+  L->losses = mbrl_alloc((size_t)(L->losses_cap + 1) * sizeof(float));
   L->h_itr = mbrl_alloc((size_t)c->n_iter * sizeof(double));
   L->h_eval = mbrl_alloc((size_t)c->n_iter * sizeof(double));
   L->h_train = mbrl_alloc((size_t)c->n_iter * sizeof(double));
@@ -286,9 +287,15 @@ int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy
 
 int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz) {
   const mbrl_mb_config *c = L->cfg;
-  mbrl_loop_report(L, "train", 0, c->num_agent_train_steps_per_iter);
+  const int steps = L->train_steps;
+  if (steps > L->losses_cap) {
+    mbrl_free(L->losses);
+    L->losses_cap = steps;
+    L->losses = mbrl_alloc((size_t)(steps + 1) * sizeof(float));
+  }
+  mbrl_loop_report(L, "train", 0, steps);
   float loss = NAN;
-  for (int k = 0; k < c->num_agent_train_steps_per_iter; k++) {
+  for (int k = 0; k < steps; k++) {
     int rc = mbrl_dynamics_train_step(&L->dyn, &L->buf, &loss, err, err_sz);
     if (rc == MBRL_ENUMERIC) rc = MBRL_OK; /* skipped and counted in dyn.skipped */
     if (rc) return rc;
@@ -299,8 +306,7 @@ int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz) {
   int rc;
   if (itr == 0) {
     if ((rc = prediction_plot(L->dir, L->env, &L->dyn, &L->dwork, &L->r_plot, err, err_sz))) return rc;
-    if (c->num_agent_train_steps_per_iter > 0 &&
-        (rc = losses_outputs(L->dir, L->losses, c->num_agent_train_steps_per_iter, err, err_sz)))
+    if (steps > 0 && (rc = losses_outputs(L->dir, L->losses, steps, err, err_sz)))
       return rc;
   }
   char path[1200];
