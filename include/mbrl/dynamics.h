@@ -44,6 +44,9 @@ typedef struct mbrl_dynamics_config {
                          * 1: each member draws its own rows with replacement */
   int probabilistic;    /* 1: Gaussian outputs trained by negative log-likelihood (PETS) (0) */
   float weight_decay;   /* added to the gradient as PyTorch's Adam does (0) */
+  float validation_ratio; /* mbrl_dynamics_fit: share of the data held out (0) */
+  int patience;         /* mbrl_dynamics_fit: epochs without improvement before it stops (0: never) */
+  int num_elites;       /* members predictions use, the best on validation (0: all) */
 } mbrl_dynamics_config;
 
 typedef struct mbrl_dynamics {
@@ -64,6 +67,10 @@ typedef struct mbrl_dynamics {
   int64_t version;          /* bumped by every training step; bump it also
                              * after writing net.params directly, so bf16 predictions follow */
   int64_t skipped;          /* training steps skipped for a non-finite loss or gradient */
+  int n_elites;             /* members predictions use: num_elites, or E */
+  int *elite;               /* (E) members by validation score, best first; predictions use the
+                             * first n_elites (0, 1, ..., E - 1 until a fit with validation) */
+  float *val_score;         /* (E) each member's validation MSE of normalised changes (NaN: none) */
   mbrl_rng rng;             /* draws the training rows */
   int *idx;                 /* (E x train_batch_size) sampled rows */
   float *s, *a, *s2;        /* gathered rows (E x train_batch_size x obs_dim / act_dim) */
@@ -99,6 +106,28 @@ int mbrl_dynamics_update_stats(mbrl_dynamics *dyn, const mbrl_buffer *buf, char 
  * or a gradient is not finite (the step is skipped and counted in dyn->skipped). */
 int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, char *err, size_t err_sz);
 
+/* What mbrl_dynamics_fit did. */
+typedef struct mbrl_dynamics_fit_info {
+  int epochs;      /* epochs run: fewer than asked when patience stopped the fit */
+  int steps;       /* training steps taken */
+  float loss;      /* of the last step */
+  float val_score; /* the elites' mean validation MSE of normalised changes (NaN without validation) */
+} mbrl_dynamics_fit_info;
+
+/* Trains for epochs passes over the training part of buf (ceil(n_train / train_batch_size) steps
+ * each), as mbrl-lib's trainer: validation_ratio of the transitions (a fresh random split each
+ * call) are held out; each member draws train_batch_size rows among the others per step, with
+ * replacement under bootstrap, else distinct ones. With a held-out part, each member's validation
+ * MSE of normalised changes is measured before the first epoch and after each, each member ends
+ * with the parameters of its best epoch, the fit stops once no member improved by 1% for patience
+ * epochs (0: never), and the elites become the num_elites best members. Writes each step's loss
+ * to losses (may be NULL; room for epochs x ceil(n_train / train_batch_size)) and what it did to
+ * *info (may be NULL); returns 0, or MBRL_EINVAL without statistics or with too few transitions
+ * (steps skipped for non-finite values are counted in dyn->skipped, not errors). Without a
+ * validation part and with bootstrap, its steps are those of as many mbrl_dynamics_train_step. */
+int mbrl_dynamics_fit(mbrl_dynamics *dyn, mbrl_buffer *buf, int epochs, float *losses, mbrl_dynamics_fit_info *info,
+                      char *err, size_t err_sz);
+
 /* Prediction scratch for up to max_B rows per member; one per thread. */
 typedef struct mbrl_dynamics_work {
   const mbrl_dynamics *dyn;
@@ -127,26 +156,28 @@ void mbrl_dynamics_work_free(mbrl_dynamics_work *w);
  * natively (mbrl_bf16_native); without, w stays fp32. Returns the precision in effect. */
 mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_precision p);
 
-/* Writes next_states (E x B x obs_dim) predicted from states (E x B x obs_dim) and acts
- * (E x B x act_dim), member e stepping its own B rows, with one ensemble forward (B <= w->max_B);
- * returns 0, or MBRL_EINVAL when the model has no statistics yet. */
+/* Writes next_states (K x B x obs_dim) predicted from states (K x B x obs_dim) and acts
+ * (K x B x act_dim), K = dyn->n_elites (E unless num_elites), input member k stepping its own B
+ * rows through the network's member elite[k], with one ensemble forward (B <= w->max_B); returns
+ * 0, or MBRL_EINVAL when the model has no statistics yet. */
 int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
                            const float *acts, float *next_states, int B);
 
 /* mbrl_dynamics_predict for a probabilistic model too: with rng (may be NULL) next_states are
- * drawn from each row's Gaussian, else they are its mean; var (E x B x obs_dim, may be NULL) gets
+ * drawn from each row's Gaussian, else they are its mean; var (K x B x obs_dim, may be NULL) gets
  * the predicted variance of the next state. A deterministic model ignores var and rng. */
 int mbrl_dynamics_sample(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states, const float *acts,
                          float *next_states, float *var, int B, mbrl_rng *rng);
 
-/* The vector-Jacobian product of the mean prediction at (states, acts), both (E x B x ...):
- * d_states (E x B x obs_dim, may be NULL) and d_acts (E x B x act_dim) = d_next (E x B x obs_dim)
+/* The vector-Jacobian product of the mean prediction at (states, acts), both (K x B x ...):
+ * d_states (K x B x obs_dim, may be NULL) and d_acts (K x B x act_dim) = d_next (K x B x obs_dim)
  * times the Jacobian of next_states, row by row, in fp32 on a copy of the weights taken again
  * after training (the first call allocates it). Returns 0, or MBRL_EINVAL without statistics. */
 int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states, const float *acts,
                       const float *d_next, float *d_states, float *d_acts, int B);
 
-/* A planner model that predicts with w->dyn through w (and has its vjp); valid while both live. */
+/* A planner model that predicts with w->dyn through w (and has its vjp), its members the elites
+ * (E = n_elites); valid while both live. */
 mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w);
 
 /* Saves the weights, the statistics and the configuration to one safetensors file: tensors

@@ -3,10 +3,12 @@
  * data after every trial.
  *
  * The loop: trial 0 is one episode of uniformly random actions; each later trial is one episode
- * of MPC (replanning every step), after which the model is refitted for `epochs` passes over the
- * data (epochs x ceil(transitions / train_batch_size) steps, each member drawing its rows with
- * replacement) on the statistics of all the data. There is no separate evaluation: a trial's
- * return is what PETS and mbrl-lib report, with the best return so far.
+ * of MPC (replanning every step), after which the model is refitted (mbrl_dynamics_fit) for
+ * `epochs` passes over the data (epochs x ceil(transitions / train_batch_size) steps, each member
+ * drawing its rows with replacement) on the statistics of all the data; validation_ratio,
+ * patience and num_elites give mbrl-lib's held-out split, early stopping and elites (off in the
+ * PETS configurations, as in the original). There is no separate evaluation: a trial's return is
+ * what PETS and mbrl-lib report, with the best return so far.
  *
  * The settings are mbrl mb's (mb.h) plus epochs; mbrl_pets_defaults gives those of the PETS
  * configuration for the environment (mbrl-lib's PETS example for cartpole-continuous-v0, the

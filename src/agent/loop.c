@@ -287,15 +287,24 @@ int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy
 
 int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz) {
   const mbrl_mb_config *c = L->cfg;
-  const int steps = L->train_steps;
-  if (steps > L->losses_cap) {
+  const int tb = c->model.train_batch_size;
+  const int64_t most = L->fit_epochs > 0 ? (int64_t)L->fit_epochs * ((L->buf.size + tb - 1) / tb) : L->train_steps;
+  if (most > 1 << 30) return mbrl_errf(err, err_sz, MBRL_EINVAL, "%lld model training steps are too many", (long long)most);
+  if (most > L->losses_cap) {
     mbrl_free(L->losses);
-    L->losses_cap = steps;
-    L->losses = mbrl_alloc((size_t)(steps + 1) * sizeof(float));
+    L->losses_cap = (int)most;
+    L->losses = mbrl_alloc((size_t)(most + 1) * sizeof(float));
   }
-  mbrl_loop_report(L, "train", 0, steps);
+  mbrl_loop_report(L, "train", 0, (int)most);
   float loss = NAN;
-  for (int k = 0; k < steps; k++) {
+  int steps = L->train_steps;
+  if (L->fit_epochs > 0) {
+    mbrl_dynamics_fit_info fi;
+    int rc = mbrl_dynamics_fit(&L->dyn, &L->buf, L->fit_epochs, L->losses, &fi, err, err_sz);
+    if (rc) return rc;
+    steps = fi.steps, loss = fi.loss;
+  }
+  for (int k = 0; k < steps && L->fit_epochs <= 0; k++) {
     int rc = mbrl_dynamics_train_step(&L->dyn, &L->buf, &loss, err, err_sz);
     if (rc == MBRL_ENUMERIC) rc = MBRL_OK; /* skipped and counted in dyn.skipped */
     if (rc) return rc;

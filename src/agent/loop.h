@@ -27,6 +27,8 @@ typedef struct mbrl_loop {
   mbrl_metrics *metrics;
   int train_steps;                  /* model training steps of the next mbrl_loop_train_model
                                      * (num_agent_train_steps_per_iter; a caller may change it) */
+  int fit_epochs;                   /* > 0: mbrl_loop_train_model fits the model for as many epochs
+                                     * (mbrl_dynamics_fit) instead of train_steps steps */
   float *losses;                    /* (losses_cap + 1) this iteration's */
   int losses_cap;
   double *h_itr, *h_eval, *h_train; /* (n_iter) the evaluated iterations, for returns.png */
@@ -74,7 +76,7 @@ void mbrl_loop_report(mbrl_loop *L, const char *phase, int steps, int steps_tota
 int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
                       size_t err_sz);
 
-/* Trains the model train_steps steps, writes the iteration-0 figures and
+/* Trains the model train_steps steps (or fits it for fit_epochs epochs), writes the iteration-0 figures and
  * saves model.safetensors (and itr_<itr>_model.safetensors with save_params). */
 int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz);
 

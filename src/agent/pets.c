@@ -111,14 +111,7 @@ int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, voi
   for (int itr = 0; itr < c.mb.n_iter; itr++) {
     /* a trial (random before the model has statistics), then a refit on all the data */
     if ((rc = mbrl_loop_collect(&L, itr, mbrl_planner_policy, planner, err, err_sz))) break;
-    const int64_t per_epoch = (L.buf.size + c.mb.model.train_batch_size - 1) / c.mb.model.train_batch_size;
-    const int64_t n_steps = (int64_t)c.epochs * per_epoch;
-    if (n_steps > 1 << 30) {
-      rc = mbrl_errf(err, err_sz, MBRL_EINVAL, "%d epochs of %lld steps are too many", c.epochs,
-                     (long long)per_epoch);
-      break;
-    }
-    L.train_steps = (int)n_steps;
+    L.fit_epochs = c.epochs, L.train_steps = 0; /* no epochs: no training */
     if ((rc = mbrl_loop_train_model(&L, itr, err, err_sz))) break;
     if (itr > 0 && !(L.train.max <= best_so_far)) best_so_far = L.train.max;
     steps[itr] = (double)pr.envsteps, ret[itr] = L.train.average, best[itr] = itr > 0 ? best_so_far : NAN;

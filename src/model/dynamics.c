@@ -33,6 +33,12 @@ static const mbrl_field dyn_fields[] = {
                   "members predict a Gaussian, trained by negative log-likelihood (PETS)"),
     MBRL_CFG_FLOAT(mbrl_dynamics_config, weight_decay, "weight_decay", NULL, 0, 1, 0,
                    "model weight decay, added to the gradient as PyTorch's Adam does"),
+    MBRL_CFG_FLOAT(mbrl_dynamics_config, validation_ratio, "validation_ratio", NULL, 0, 0.9, 0,
+                   "share of the data a model fit holds out to choose each member's best epoch and the elites"),
+    MBRL_CFG_INT(mbrl_dynamics_config, patience, "patience", NULL, 0, 1e6, 0,
+                 "epochs without a member improving on validation before a fit stops (0: never)"),
+    MBRL_CFG_INT(mbrl_dynamics_config, num_elites, "num_elites", NULL, 0, 64, 0,
+                 "members predictions use, the best on validation (0: all)"),
 };
 const mbrl_config_table mbrl_dynamics_table = {"dynamics model", dyn_fields,
                                                (int)(sizeof dyn_fields / sizeof *dyn_fields)};
@@ -53,6 +59,8 @@ int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl
                      "bad dynamics model: obs_dim %d, act_dim %d, train_batch_size %d, lr %g "
                      "(all must be positive)",
                      cfg->obs_dim, cfg->act_dim, cfg->train_batch_size, (double)cfg->lr);
+  if (cfg->num_elites < 0 || cfg->num_elites > cfg->E)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "num_elites %d of %d members", cfg->num_elites, cfg->E);
   if (cfg->probabilistic && cfg->obs_dim > MBRL_NLL_MAX_D)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "a probabilistic model predicts at most %d dimensions, not %d",
                      MBRL_NLL_MAX_D, cfg->obs_dim);
@@ -91,6 +99,10 @@ int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl
   dyn->x = mbrl_alloc(E * tb * (O + A) * sizeof(float));
   dyn->target = mbrl_alloc(E * tb * O * sizeof(float));
   dyn->dy = mbrl_alloc(E * tb * Y * sizeof(float));
+  dyn->n_elites = cfg->num_elites > 0 ? cfg->num_elites : cfg->E;
+  dyn->elite = mbrl_alloc(E * sizeof(int));
+  dyn->val_score = mbrl_alloc(E * sizeof(float));
+  for (size_t e = 0; e < E; e++) dyn->elite[e] = (int)e, dyn->val_score[e] = NAN;
   return MBRL_OK;
 }
 
@@ -100,7 +112,7 @@ void mbrl_dynamics_free(mbrl_dynamics *dyn) {
   mbrl_ensemble_free(&dyn->net);
   mbrl_adam_free(&dyn->opt);
   mbrl_adam_free(&dyn->logvar_opt);
-  mbrl_free(dyn->logvar), mbrl_free(dyn->logvar_grad);
+  mbrl_free(dyn->logvar), mbrl_free(dyn->logvar_grad), mbrl_free(dyn->elite), mbrl_free(dyn->val_score);
   mbrl_free(dyn->stats), mbrl_free(dyn->acc), mbrl_free(dyn->idx);
   mbrl_free(dyn->s), mbrl_free(dyn->a), mbrl_free(dyn->s2);
   mbrl_free(dyn->x), mbrl_free(dyn->target), mbrl_free(dyn->dy);
@@ -161,6 +173,9 @@ static void normalise_inputs(const mbrl_dynamics *dyn, float *x, const float *s,
 
 /* ---- training ---- */
 
+static int step_on_rows(mbrl_dynamics *dyn, const mbrl_buffer *buf, int B, float *loss, char *err,
+                        size_t err_sz);
+
 int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, char *err, size_t err_sz) {
   const int E = dyn->cfg.E, O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim;
   MBRL_ASSERT(buf->obs_dim == O && buf->act_dim == A);
@@ -177,6 +192,13 @@ int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, 
     if (B > buf->size / E) B = buf->size / E;
     mbrl_buffer_sample(buf, &dyn->rng, dyn->idx, E * B);
   }
+  return step_on_rows(dyn, buf, B, loss, err, err_sz);
+}
+
+/* one training step on the E x B rows of buf that dyn->idx names, member e taking the e-th B */
+static int step_on_rows(mbrl_dynamics *dyn, const mbrl_buffer *buf, int B, float *loss, char *err,
+                        size_t err_sz) {
+  const int E = dyn->cfg.E, O = dyn->cfg.obs_dim;
   size_t rows = (size_t)E * B;
   mbrl_buffer_gather(buf, dyn->idx, E * B, dyn->s, dyn->a, NULL, dyn->s2, NULL);
   normalise_inputs(dyn, dyn->x, dyn->s, dyn->a, rows);
@@ -223,6 +245,129 @@ int mbrl_dynamics_train_step(mbrl_dynamics *dyn, mbrl_buffer *buf, float *loss, 
   return MBRL_OK;
 }
 
+/* ---- fitting with a validation split ---- */
+
+/* copies member e's weights and biases from the parameter slab src to dst (both laid out as
+ * dyn->net.params) */
+static void copy_member(const mbrl_dynamics *dyn, float *dst, const float *src, int e) {
+  const mbrl_ensemble *n = &dyn->net;
+  for (int l = 0; l < n->n_layers; l++) {
+    size_t in = (size_t)n->dim[l], out = (size_t)n->dim[l + 1];
+    size_t w = (size_t)(n->w[l] - n->params) + (size_t)e * out * in, b = (size_t)(n->b[l] - n->params) + (size_t)e * out;
+    memcpy(dst + w, src + w, out * in * sizeof(float));
+    memcpy(dst + b, src + b, out * sizeof(float));
+  }
+}
+
+/* each member's MSE of its mean normalised change on the rows idx (n) of buf, into score (E) */
+static void validation_scores(mbrl_dynamics *dyn, const mbrl_buffer *buf, const int *idx, int n, double *score) {
+  const int E = dyn->cfg.E, O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, Y = out_dim(&dyn->cfg);
+  const int chunk = dyn->cfg.train_batch_size;
+  for (int e = 0; e < E; e++) score[e] = 0.0;
+  for (int at = 0; at < n; at += chunk) {
+    const int B = n - at < chunk ? n - at : chunk;
+    /* every member sees the same rows */
+    for (int e = 0; e < E; e++) memcpy(dyn->idx + (size_t)e * B, idx + at, (size_t)B * sizeof(int));
+    const size_t rows = (size_t)E * B;
+    mbrl_buffer_gather(buf, dyn->idx, (int)rows, dyn->s, dyn->a, NULL, dyn->s2, NULL);
+    normalise_inputs(dyn, dyn->x, dyn->s, dyn->a, rows);
+    const float *y = mbrl_ensemble_forward_train(&dyn->net, &dyn->work, dyn->x, B);
+    for (size_t r = 0; r < rows; r++)
+      for (int j = 0; j < O; j++) {
+        size_t i = r * O + j;
+        float t = ((dyn->s2[i] - dyn->s[i]) - dyn->delta_mean[j]) / (dyn->delta_std[j] + NORM_EPS);
+        double d = y[r * Y + j] - t;
+        score[r / B] += d * d;
+      }
+  }
+  (void)A;
+  for (int e = 0; e < E; e++) score[e] /= (double)n * O;
+}
+
+int mbrl_dynamics_fit(mbrl_dynamics *dyn, mbrl_buffer *buf, int epochs, float *losses, mbrl_dynamics_fit_info *info,
+                      char *err, size_t err_sz) {
+  const int E = dyn->cfg.E, tb = dyn->cfg.train_batch_size;
+  MBRL_ASSERT(buf->obs_dim == dyn->cfg.obs_dim && buf->act_dim == dyn->cfg.act_dim && epochs >= 0);
+  mbrl_dynamics_fit_info fi = {.loss = NAN, .val_score = NAN};
+  if (!dyn->has_stats)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "training before the data statistics are computed");
+  const int n = buf->size, n_val = (int)((double)n * dyn->cfg.validation_ratio), n_train = n - n_val;
+  if (n_train < E)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "%d training transitions are too few for %d members", n_train, E);
+  /* a fresh split: validation rows first, then training rows (all rows in order without one, so
+   * bootstrap draws are those of mbrl_dynamics_train_step) */
+  int *perm = mbrl_alloc((size_t)n * sizeof(int)), *train = perm + n_val;
+  if (n_val)
+    mbrl_rng_permutation(&dyn->rng, perm, n);
+  else
+    for (int i = 0; i < n; i++) perm[i] = i;
+  const size_t n_params = dyn->net.n_params;
+  float *best = n_val ? mbrl_alloc(n_params * sizeof(float)) : NULL;
+  double score[64], best_score[64];
+  MBRL_ASSERT(E <= 64); /* the table's bound on members */
+  if (n_val) {
+    validation_scores(dyn, buf, perm, n_val, best_score);
+    memcpy(best, dyn->net.params, n_params * sizeof(float));
+  }
+  int rc = MBRL_OK, stall = 0;
+  const int per_epoch = (n_train + tb - 1) / tb;
+  for (int ep = 0; ep < epochs && !rc; ep++) {
+    for (int k = 0; k < per_epoch && !rc; k++) {
+      /* each member draws its rows among the training ones: with replacement (bootstrap), else
+       * distinct chunks of a shuffle */
+      int B = tb;
+      if (dyn->cfg.bootstrap) {
+        for (int i = 0; i < E * B; i++) dyn->idx[i] = train[mbrl_rng_below(&dyn->rng, (uint64_t)n_train)];
+      } else {
+        if (B > n_train / E) B = n_train / E;
+        for (int i = 0; i < E * B; i++) {
+          int j = i + (int)mbrl_rng_below(&dyn->rng, (uint64_t)(n_train - i));
+          int t = train[i];
+          train[i] = train[j], train[j] = t;
+          dyn->idx[i] = train[i];
+        }
+      }
+      rc = step_on_rows(dyn, buf, B, &fi.loss, err, err_sz);
+      if (rc == MBRL_ENUMERIC) rc = MBRL_OK; /* skipped and counted */
+      if (losses) losses[fi.steps] = fi.loss;
+      fi.steps++;
+    }
+    fi.epochs = ep + 1;
+    if (rc || !n_val) continue;
+    /* each member keeps its best epoch; the fit stops when none improved by 1% for patience epochs */
+    validation_scores(dyn, buf, perm, n_val, score);
+    int improved = 0;
+    for (int e = 0; e < E; e++)
+      if (score[e] < best_score[e]) {
+        improved |= (best_score[e] - score[e]) > 0.01 * best_score[e];
+        best_score[e] = score[e];
+        copy_member(dyn, best, dyn->net.params, e);
+      }
+    stall = improved ? 0 : stall + 1;
+    if (dyn->cfg.patience > 0 && stall >= dyn->cfg.patience) break;
+  }
+  if (!rc && n_val) {
+    memcpy(dyn->net.params, best, n_params * sizeof(float));
+    dyn->version++;
+    /* the elites: members by validation score, best first */
+    for (int e = 0; e < E; e++) dyn->val_score[e] = (float)best_score[e];
+    if (dyn->n_elites < E) {
+      for (int e = 0; e < E; e++) dyn->elite[e] = e;
+      for (int i = 1; i < E; i++)
+        for (int j = i; j > 0 && best_score[dyn->elite[j]] < best_score[dyn->elite[j - 1]]; j--) {
+          int t = dyn->elite[j];
+          dyn->elite[j] = dyn->elite[j - 1], dyn->elite[j - 1] = t;
+        }
+    }
+    double m = 0.0;
+    for (int k = 0; k < dyn->n_elites; k++) m += best_score[dyn->elite[k]] / dyn->n_elites;
+    fi.val_score = (float)m;
+  }
+  mbrl_free(perm), mbrl_free(best);
+  if (info) *info = fi;
+  return rc;
+}
+
 /* ---- prediction ---- */
 
 void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, int max_B) {
@@ -262,25 +407,27 @@ int mbrl_dynamics_sample(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const 
                          float *next_states, float *var, int B, mbrl_rng *rng) {
   MBRL_ASSERT(B >= 0 && B <= w->max_B && w->dyn == dyn);
   if (!dyn->has_stats) return MBRL_EINVAL;
-  const int O = dyn->cfg.obs_dim, Y = out_dim(&dyn->cfg), gauss = dyn->cfg.probabilistic;
-  const size_t rows = (size_t)dyn->cfg.E * B;
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, Y = out_dim(&dyn->cfg), gauss = dyn->cfg.probabilistic;
+  const int K = dyn->n_elites; /* member k of the input is the network's member elite[k] */
+  const size_t rows = (size_t)K * B, I = (size_t)(O + A);
   if (w->version != dyn->version) {
     mbrl_ensemble_infer_sync(&w->net);
     w->version = dyn->version;
   }
-  /* the normalised inputs go straight into the copy, through w->x in bf16 */
-  if (w->net.precision == MBRL_PRECISION_BF16) {
-    normalise_inputs(dyn, w->x, states, acts, rows);
-    mbrl_bf16_from_f32(w->net.x, w->x, rows * (size_t)(O + dyn->cfg.act_dim));
-  } else {
-    normalise_inputs(dyn, w->net.x, states, acts, rows);
-  }
+  /* the normalised inputs go straight into the copy, through w->x in bf16; every member of the
+   * network runs, those that are not elites on what their rows last held */
+  float *x = w->net.precision == MBRL_PRECISION_BF16 ? w->x : w->net.x;
+  for (int k = 0; k < K; k++)
+    normalise_inputs(dyn, x + (size_t)dyn->elite[k] * B * I, states + (size_t)k * B * O, acts + (size_t)k * B * A,
+                     (size_t)B);
+  if (w->net.precision == MBRL_PRECISION_BF16)
+    mbrl_bf16_from_f32(w->net.x, w->x, (size_t)dyn->cfg.E * B * I);
   mbrl_ensemble_infer_forward_x(&w->net, w->y, B);
   const int draw = gauss && rng;
   if (draw) mbrl_rng_fill_normal(rng, w->noise, rows * (size_t)O, 0.0f, 1.0f);
 #pragma omp parallel for schedule(static) if (rows >= 2048)
   for (size_t r = 0; r < rows; r++) {
-    const float *s = states + r * O, *d = w->y + r * Y;
+    const float *s = states + r * O, *d = w->y + ((size_t)dyn->elite[r / B] * B + r % B) * Y;
     float *s2 = next_states + r * O;
     for (int j = 0; j < O; j++) s2[j] = s[j] + d[j] * dyn->delta_std[j] + dyn->delta_mean[j];
     if (!gauss || (!draw && !var)) continue;
@@ -303,8 +450,8 @@ int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const flo
                       const float *d_next, float *d_states, float *d_acts, int B) {
   MBRL_ASSERT(B >= 0 && B <= w->max_B && w->dyn == dyn);
   if (!dyn->has_stats) return MBRL_EINVAL;
-  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, I = O + A;
-  const size_t rows = (size_t)dyn->cfg.E * B, cap = (size_t)dyn->cfg.E * w->max_B;
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, I = O + A, K = dyn->n_elites;
+  const size_t rows = (size_t)K * B, cap = (size_t)dyn->cfg.E * w->max_B;
   if (!w->gx) {
     /* a network of the same shape whose gradients are the product's own */
     mbrl_rng r;
@@ -321,16 +468,22 @@ int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const flo
     memcpy(w->grad_net.params, dyn->net.params, dyn->net.n_params * sizeof(float));
     w->grad_version = dyn->version;
   }
-  /* next = s + d delta_std + delta_mean with d = net(normalised s, a) */
-  normalise_inputs(dyn, w->gx, states, acts, rows);
-  mbrl_ensemble_forward_train(&w->grad_net, &w->grad_work, w->gx, B);
+  /* next = s + d delta_std + delta_mean with d = net(normalised s, a); input member k runs on
+   * the network's member elite[k], the others' rows get no gradient */
   const int Y = out_dim(&dyn->cfg); /* the product is that of the mean */
-  for (size_t r = 0; r < rows; r++)
-    for (int j = 0; j < O; j++) w->gdy[r * Y + j] = d_next[r * O + j] * dyn->delta_std[j];
+  if (K < dyn->cfg.E) memset(w->gdy, 0, (size_t)dyn->cfg.E * B * Y * sizeof(float));
+  for (int k = 0; k < K; k++)
+    normalise_inputs(dyn, w->gx + (size_t)dyn->elite[k] * B * I, states + (size_t)k * B * O,
+                     acts + (size_t)k * B * A, (size_t)B);
+  mbrl_ensemble_forward_train(&w->grad_net, &w->grad_work, w->gx, B);
+  for (size_t r = 0; r < rows; r++) {
+    size_t m = (size_t)dyn->elite[r / B] * B + r % B;
+    for (int j = 0; j < O; j++) w->gdy[m * Y + j] = d_next[r * O + j] * dyn->delta_std[j];
+  }
   mbrl_ensemble_zero_grad(&w->grad_net);
   mbrl_ensemble_backward(&w->grad_net, &w->grad_work, w->gdx, w->gdy, w->gx, B);
   for (size_t r = 0; r < rows; r++) {
-    const float *dx = w->gdx + r * I;
+    const float *dx = w->gdx + ((size_t)dyn->elite[r / B] * B + r % B) * I;
     if (d_states)
       for (int j = 0; j < O; j++)
         d_states[r * O + j] = d_next[r * O + j] + dx[j] / (dyn->obs_std[j] + NORM_EPS);
@@ -358,7 +511,7 @@ static int model_ready(const void *ctx) {
 
 mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w) {
   const mbrl_dynamics_config *c = &w->dyn->cfg;
-  return (mbrl_model){.E = c->E,
+  return (mbrl_model){.E = w->dyn->n_elites,
                       .obs_dim = c->obs_dim,
                       .act_dim = c->act_dim,
                       .max_B = w->max_B,

@@ -1,6 +1,7 @@
 /* The probabilistic dynamics model (PETS's probabilistic ensemble): its predicted uncertainty grows
  * away from the data, draws follow the predicted Gaussian, the learned log-variance bounds move
- * and stay ordered, and a checkpoint keeps them. */
+ * and stay ordered, a checkpoint keeps them; fitting with a validation split keeps each member's
+ * best epoch, stops on patience and makes the best members the elites predictions use. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
@@ -153,4 +154,96 @@ Test(model_probabilistic, checkpoint_keeps_the_log_variance_bounds) {
   mbrl_dynamics_free(&dyn);
   mbrl_buffer_free(&buf);
   io_test_rmtree(dir);
+}
+
+/* ---- fitting with a validation split, early stopping and elites ---- */
+
+Test(model_probabilistic, fit_keeps_each_members_best_epoch_and_picks_the_elites, .timeout = 60) {
+  mbrl_rng r;
+  mbrl_rng_init(&r, 14, 0);
+  mbrl_buffer buf;
+  gap_data(&buf, 1000, &r);
+  mbrl_dynamics_config c = gap_config();
+  c.validation_ratio = 0.2f, c.patience = 3, c.num_elites = 3;
+  mbrl_dynamics dyn;
+  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
+  cr_assert_eq(dyn.n_elites, 3);
+  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
+  mbrl_dynamics_fit_info fi;
+  char err[256] = "";
+  cr_assert_eq(mbrl_dynamics_fit(&dyn, &buf, 200, NULL, &fi, err, sizeof err), 0, "%s", err);
+  cr_expect_lt(fi.epochs, 200, "patience stops the fit: %d epochs", fi.epochs);
+  cr_expect_eq(fi.steps, fi.epochs * 13, "ceil(800 / 64) steps an epoch");
+  cr_expect(isfinite(fi.val_score));
+  /* the elites are the best members on validation, best first */
+  for (int k = 1; k < 5; k++) cr_expect_leq(dyn.val_score[dyn.elite[k - 1]], dyn.val_score[dyn.elite[k]]);
+  double m = 0;
+  for (int k = 0; k < 3; k++) m += dyn.val_score[dyn.elite[k]] / 3;
+  cr_expect_float_eq(fi.val_score, (float)m, 1e-6);
+  /* the model's member k is the network's member elite[k]: the same rows through all five members
+   * (a copy of the network without elites) give the same next states there */
+  mbrl_dynamics_config all = c;
+  all.num_elites = 0;
+  mbrl_dynamics twin;
+  cr_assert_eq(mbrl_dynamics_init(&twin, &all, &r, NULL, 0), 0);
+  memcpy(twin.net.params, dyn.net.params, dyn.net.n_params * sizeof(float));
+  memcpy(twin.stats, dyn.stats, (4 + 2) * sizeof(float));
+  memcpy(twin.logvar, dyn.logvar, 2 * sizeof(float));
+  twin.has_stats = 1, twin.version++;
+  mbrl_dynamics_work w, tw;
+  mbrl_dynamics_work_init(&w, &dyn, 4);
+  mbrl_dynamics_work_init(&tw, &twin, 4);
+  mbrl_model model = mbrl_dynamics_model(&w);
+  cr_expect_eq(model.E, 3);
+  float s[20], a[20] = {0}, y[20], ty[20];
+  for (int i = 0; i < 20; i++) s[i] = -1.0f + 0.1f * (i % 4);
+  cr_assert_eq(mbrl_dynamics_predict(&dyn, &w, s, a, y, 4), 0);
+  cr_assert_eq(mbrl_dynamics_predict(&twin, &tw, s, a, ty, 4), 0);
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < 4; i++)
+      cr_expect_eq(y[k * 4 + i], ty[dyn.elite[k] * 4 + i], "elite %d (member %d) row %d", k, dyn.elite[k], i);
+  /* and the product of its gradients follows the same members */
+  float dn[12], ds[12], da[12], tds[20], tda[20], tdn[20] = {0};
+  for (int i = 0; i < 12; i++) dn[i] = 1.0f + 0.1f * i;
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < 4; i++) tdn[dyn.elite[k] * 4 + i] = dn[k * 4 + i];
+  cr_assert_eq(mbrl_dynamics_vjp(&dyn, &w, s, a, dn, ds, da, 4), 0);
+  cr_assert_eq(mbrl_dynamics_vjp(&twin, &tw, s, a, tdn, tds, tda, 4), 0);
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < 4; i++) cr_expect_float_eq(ds[k * 4 + i], tds[dyn.elite[k] * 4 + i], 1e-6);
+  mbrl_dynamics_work_free(&w);
+  mbrl_dynamics_work_free(&tw);
+  mbrl_dynamics_free(&twin);
+  mbrl_dynamics_free(&dyn);
+  mbrl_buffer_free(&buf);
+}
+
+Test(model_probabilistic, fit_restores_the_best_validation_epoch) {
+  /* steps so large that every epoch is worse than none: each member ends with its weights from
+   * before the fit, exactly */
+  mbrl_rng r;
+  mbrl_rng_init(&r, 15, 0);
+  mbrl_buffer buf;
+  gap_data(&buf, 500, &r);
+  mbrl_dynamics_config c = gap_config();
+  c.validation_ratio = 0.3f, c.lr = 50.0f;
+  mbrl_dynamics dyn;
+  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
+  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
+  float *before = mbrl_alloc(dyn.net.n_params * sizeof(float));
+  memcpy(before, dyn.net.params, dyn.net.n_params * sizeof(float));
+  mbrl_dynamics_fit_info fi;
+  cr_assert_eq(mbrl_dynamics_fit(&dyn, &buf, 3, NULL, &fi, NULL, 0), 0);
+  cr_expect_eq(fi.epochs, 3, "no patience: every epoch runs");
+  cr_expect_gt(dyn.steps, 0, "steps were taken (and undone)");
+  cr_expect_eq(memcmp(before, dyn.net.params, dyn.net.n_params * sizeof(float)), 0);
+  for (int e = 0; e < 5; e++) cr_expect(isfinite(dyn.val_score[e]), "member %d: %g", e, dyn.val_score[e]);
+  /* too few transitions for the members once the validation part is out */
+  mbrl_buffer small;
+  gap_data(&small, 5, &r);
+  cr_expect_eq(mbrl_dynamics_fit(&dyn, &small, 1, NULL, NULL, NULL, 0), MBRL_EINVAL);
+  mbrl_buffer_free(&small);
+  mbrl_free(before);
+  mbrl_dynamics_free(&dyn);
+  mbrl_buffer_free(&buf);
 }
