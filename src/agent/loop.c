@@ -167,7 +167,7 @@ static int policy_with_progress(void *p, const float *obs, float *act) {
   return pp->policy(pp->ctx, obs, act);
 }
 
-int mbrl_loop_check(const mbrl_mb_config *c, char *err, size_t err_sz) {
+int mbrl_loop_check(const mbrl_mb_config *c, int fits, char *err, size_t err_sz) {
   if (!c->env_name[0]) return mbrl_errf(err, err_sz, MBRL_EINVAL, "env_name is required");
   const mbrl_dynamics_config *m = &c->model;
   if (c->n_iter < 1 || m->E < 1 || c->planner.H < 1 || c->planner.N < 1 || c->planner.prop.particles < 1 ||
@@ -175,6 +175,10 @@ int mbrl_loop_check(const mbrl_mb_config *c, char *err, size_t err_sz) {
       m->train_batch_size < 1 || c->eval_batch_size < 1 || m->size < 1 || m->n_layers < 0 || !(m->lr > 0) ||
       c->scalar_log_freq == 0)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "sizes, counts and the learning rate must be positive");
+  if (!fits && (m->validation_ratio > 0 || m->patience > 0 || m->num_elites > 0))
+    return mbrl_errf(err, err_sz, MBRL_EINVAL,
+                     "this loop trains the model by steps (num_agent_train_steps_per_iter): validation_ratio, "
+                     "patience and num_elites belong to model fits (mbrl pets)");
   return MBRL_OK;
 }
 

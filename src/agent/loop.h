@@ -48,8 +48,9 @@ typedef struct mbrl_loop {
   char video_error[512];            /* why filming failed; it is then off for the rest of the run */
 } mbrl_loop;
 
-/* Checks the shared settings; returns 0 or MBRL_EINVAL with a message. */
-int mbrl_loop_check(const mbrl_mb_config *cfg, char *err, size_t err_sz);
+/* Checks the shared settings, refusing the model-fit ones (validation, patience, elites) unless
+ * fits (the caller trains by mbrl_dynamics_fit); returns 0 or MBRL_EINVAL with a message. */
+int mbrl_loop_check(const mbrl_mb_config *cfg, int fits, char *err, size_t err_sz);
 
 /* Makes the environment (cfg->ep_len applied), the streams, the model with prediction scratch for
  * work_rows rows per member, the buffer and the per-iteration arrays; cfg and pr must outlive

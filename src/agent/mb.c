@@ -48,7 +48,7 @@ mbrl_mb_config mbrl_mb_defaults(void) {
 
 int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
                 size_t run_dir_sz, char *err, size_t err_sz) {
-  int rc = mbrl_loop_check(c, err, err_sz);
+  int rc = mbrl_loop_check(c, 0, err, err_sz);
   if (rc) return rc;
   mbrl_mb_progress pr;
   mbrl_loop L;

@@ -55,7 +55,7 @@ mbrl_mbpo_config mbrl_mbpo_defaults(void) {
 }
 
 static int check_config(const mbrl_mbpo_config *c, char *err, size_t err_sz) {
-  int rc = mbrl_loop_check(&c->mb, err, err_sz);
+  int rc = mbrl_loop_check(&c->mb, 0, err, err_sz);
   if (rc) return rc;
   if (c->sac_n_iter < 0 || c->sac_num_agent_train_steps_per_iter < 0 || c->mbpo_rollout_length < 0 ||
       c->mbpo_rollout_batch < 0)

@@ -95,7 +95,7 @@ int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, voi
   /* a trial of 0 steps is one episode: its length is known once the environment is made */
   const int whole = c.mb.batch_size_initial <= 0 || c.mb.batch_size <= 0;
   if (whole) c.mb.batch_size_initial = c.mb.batch_size = 1;
-  if ((rc = mbrl_loop_check(&c.mb, err, err_sz))) return rc;
+  if ((rc = mbrl_loop_check(&c.mb, 1, err, err_sz))) return rc;
   const int rows = c.mb.planner.N * c.mb.planner.prop.particles;
   if ((rc = mbrl_loop_init(&L, &c.mb, rows, &pr, progress, ctx, err, err_sz))) goto out;
   if (cfg->mb.batch_size_initial <= 0) c.mb.batch_size_initial = L.spec->ep_len;

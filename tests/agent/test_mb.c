@@ -108,6 +108,11 @@ Test(mb, bad_settings_are_refused) {
   snprintf(c.env_name, sizeof c.env_name, "no-such-env-v0");
   cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, NULL, 0, err, sizeof err), MBRL_ENOTFOUND);
   cr_assert(strstr(err, "obstacles-cs285-v0") != NULL, "%s", err);
+  /* settings of model fits are refused by a loop that trains by steps */
+  snprintf(c.env_name, sizeof c.env_name, "obstacles-cs285-v0");
+  c.model.num_elites = 2;
+  cr_assert_eq(mbrl_mb_run(&c, NULL, NULL, NULL, 0, err, sizeof err), MBRL_EINVAL);
+  cr_assert(strstr(err, "num_elites") != NULL, "%s", err);
 }
 
 Test(mb, cli_bad_flags_exit_2) {
