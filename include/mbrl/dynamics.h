@@ -183,8 +183,9 @@ mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w);
 /* Saves the weights, the statistics and the configuration to one safetensors file: tensors
  * net.layer<l>.weight/bias and stats.{obs,act,delta}_{mean,std} (and logvar.min, logvar.max for
  * a probabilistic model, whose net.arch has 2 obs_dim outputs), metadata format
- * "mbrl.dynamics.v1", net.arch and dynamics (JSON of the config and has_stats). The weight decay
- * is not kept: a loaded model trains without until it is set. */
+ * "mbrl.dynamics.v1", net.arch and dynamics (JSON of the config and has_stats), and the tensor
+ * elites (the elites' member numbers) when they are fewer than the members. The weight decay,
+ * validation ratio and patience are not kept: a loaded model fits without them until set. */
 int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, size_t err_sz);
 
 /* Builds dyn (uninitialised or freed) from a file of mbrl_dynamics_save, with a fresh optimiser

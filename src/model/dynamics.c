@@ -566,6 +566,11 @@ int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, si
     mbrl_checkpoint_add_f32(&ck, "logvar.min", dyn->logvar_min, 1, &O);
     mbrl_checkpoint_add_f32(&ck, "logvar.max", dyn->logvar_max, 1, &O);
   }
+  /* the elites by their member numbers, when they are not all the members */
+  float elites[64];
+  int64_t K = dyn->n_elites;
+  for (int k = 0; k < dyn->n_elites; k++) elites[k] = (float)dyn->elite[k];
+  if (K < dyn->cfg.E) mbrl_checkpoint_add_f32(&ck, "elites", elites, 1, &K);
   file_meta m = {dyn->cfg.obs_dim, dyn->cfg.act_dim, (double)dyn->cfg.lr, dyn->cfg.train_batch_size,
                  dyn->cfg.bootstrap, dyn->has_stats};
   char *json = mbrl_config_print(&meta_table, &m);
@@ -613,6 +618,13 @@ int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char
   rc = mbrl_ensemble_load(&net, st, "net.", err, err_sz);
   if (!rc) {
     rc = read_config(st, &net, &cfg, &has_stats, err, err_sz);
+    const mbrl_safetensors_tensor *el = mbrl_safetensors_find(st, "elites");
+    if (!rc && el) {
+      if (el->ndim != 1 || el->shape[0] < 1 || el->shape[0] > cfg.E)
+        rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "'elites' must name 1 to %d members", cfg.E);
+      else
+        cfg.num_elites = (int)el->shape[0];
+    }
     if (!rc) rc = mbrl_dynamics_init(dyn, &cfg, rng, err, err_sz);
     /* same configuration, so the same parameter layout */
     if (!rc) memcpy(dyn->net.params, net.params, net.n_params * sizeof(float));
@@ -630,6 +642,22 @@ int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char
       if (!(dyn->logvar_min[j] < dyn->logvar_max[j]))
         rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "logvar.min[%d] %g is not below logvar.max[%d] %g", j,
                        (double)dyn->logvar_min[j], j, (double)dyn->logvar_max[j]);
+    if (!rc && dyn->n_elites < dyn->cfg.E) {
+      /* the elites first, the other members after them in order */
+      float elites[64];
+      int64_t K = dyn->n_elites;
+      unsigned char taken[64] = {0};
+      rc = mbrl_safetensors_get_f32(st, "elites", elites, 1, &K, err, err_sz);
+      for (int k = 0; k < K && !rc; k++) {
+        int e = (int)elites[k];
+        if (!(elites[k] == (float)e && e >= 0 && e < dyn->cfg.E && !taken[e]))
+          rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "elites[%d] = %g is not a member of its own", k, (double)elites[k]);
+        else
+          dyn->elite[k] = e, taken[e] = 1;
+      }
+      for (int e = 0, k = (int)K; e < dyn->cfg.E && !rc; e++)
+        if (!taken[e]) dyn->elite[k++] = e;
+    }
     dyn->has_stats = has_stats;
     if (rc) mbrl_dynamics_free(dyn);
   }

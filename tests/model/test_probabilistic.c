@@ -211,6 +211,17 @@ Test(model_probabilistic, fit_keeps_each_members_best_epoch_and_picks_the_elites
   cr_assert_eq(mbrl_dynamics_vjp(&twin, &tw, s, a, tdn, tds, tda, 4), 0);
   for (int k = 0; k < 3; k++)
     for (int i = 0; i < 4; i++) cr_expect_float_eq(ds[k * 4 + i], tds[dyn.elite[k] * 4 + i], 1e-6);
+  /* a checkpoint keeps the elites */
+  char dir[64], path[128];
+  io_test_mkdtemp(dir);
+  snprintf(path, sizeof path, "%s/model.safetensors", dir);
+  cr_assert_eq(mbrl_dynamics_save(&dyn, path, err, sizeof err), 0, "%s", err);
+  mbrl_dynamics back;
+  cr_assert_eq(mbrl_dynamics_load(&back, path, &r, err, sizeof err), 0, "%s", err);
+  cr_expect_eq(back.n_elites, 3);
+  cr_expect_eq(memcmp(back.elite, dyn.elite, 3 * sizeof(int)), 0, "the elites, best first");
+  mbrl_dynamics_free(&back);
+  io_test_rmtree(dir);
   mbrl_dynamics_work_free(&w);
   mbrl_dynamics_work_free(&tw);
   mbrl_dynamics_free(&twin);
