@@ -261,8 +261,7 @@ static void copy_member(const mbrl_dynamics *dyn, float *dst, const float *src, 
 
 /* each member's MSE of its mean normalised change on the rows idx (n) of buf, into score (E) */
 static void validation_scores(mbrl_dynamics *dyn, const mbrl_buffer *buf, const int *idx, int n, double *score) {
-  const int E = dyn->cfg.E, O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, Y = out_dim(&dyn->cfg);
-  const int chunk = dyn->cfg.train_batch_size;
+  const int E = dyn->cfg.E, O = dyn->cfg.obs_dim, Y = out_dim(&dyn->cfg), chunk = dyn->cfg.train_batch_size;
   for (int e = 0; e < E; e++) score[e] = 0.0;
   for (int at = 0; at < n; at += chunk) {
     const int B = n - at < chunk ? n - at : chunk;
@@ -280,7 +279,6 @@ static void validation_scores(mbrl_dynamics *dyn, const mbrl_buffer *buf, const 
         score[r / B] += d * d;
       }
   }
-  (void)A;
   for (int e = 0; e < E; e++) score[e] /= (double)n * O;
 }
 
