@@ -136,15 +136,16 @@ static int losses_outputs(const char *dir, const float *loss, int n, char *err, 
   return rc;
 }
 
-static int returns_plot(const char *dir, const double *itr, const double *eval, const double *train,
-                        int n, char *err, size_t err_sz) {
+int mbrl_loop_returns_plot(const mbrl_loop *L, const char *title, const char *xlabel, const double *x,
+                           const double *a, const char *a_label, const double *b, const char *b_label, int n,
+                           char *err, size_t err_sz) {
   char path[1200];
   mbrl_plot *p = mbrl_plot_make(1, 1);
-  mbrl_plot_labels(p, 0, "Average return per iteration", "iteration", "return");
+  mbrl_plot_labels(p, 0, title, xlabel, "return");
   mbrl_plot_legend(p, 0, MBRL_PLOT_LEGEND_BOTTOM_RIGHT);
-  mbrl_plot_line(p, 0, itr, eval, n, "Eval_AverageReturn", MBRL_PLOT_AUTO, MBRL_PLOT_LINE_POINTS);
-  mbrl_plot_line(p, 0, itr, train, n, "Train_AverageReturn", MBRL_PLOT_AUTO, MBRL_PLOT_LINE_POINTS);
-  snprintf(path, sizeof path, "%s/returns.png", dir);
+  mbrl_plot_line(p, 0, x, a, n, a_label, MBRL_PLOT_AUTO, MBRL_PLOT_LINE_POINTS);
+  mbrl_plot_line(p, 0, x, b, n, b_label, MBRL_PLOT_AUTO, MBRL_PLOT_LINE_POINTS);
+  snprintf(path, sizeof path, "%s/returns.png", L->dir);
   int rc = mbrl_plot_save(p, path, 800, 500, err, err_sz);
   mbrl_plot_free(p);
   return rc;
@@ -378,7 +379,10 @@ int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx
     for (size_t k = 0; k < sizeof erow / sizeof *erow; k++) mbrl_metrics_set(L->metrics, tags[k], erow[k]);
     L->h_itr[L->n_logged] = itr, L->h_eval[L->n_logged] = ev.average, L->h_train[L->n_logged] = t->average;
     L->n_logged++;
-    if ((rc = returns_plot(L->dir, L->h_itr, L->h_eval, L->h_train, L->n_logged, err, err_sz))) return rc;
+    if ((rc = mbrl_loop_returns_plot(L, "Average return per iteration", "iteration", L->h_itr, L->h_eval,
+                                     "Eval_AverageReturn", L->h_train, "Train_AverageReturn", L->n_logged, err,
+                                     err_sz)))
+      return rc;
     L->pr->eval_return = ev.average;
   }
   mbrl_metrics_set(L->metrics, "TimeSinceStart", (float)(mbrl_time_now() - L->t_start));

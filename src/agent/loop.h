@@ -69,6 +69,11 @@ void mbrl_loop_free(mbrl_loop *L);
 int mbrl_loop_open(mbrl_loop *L, const mbrl_config_table *table, const void *base, const char *const *extra_tags,
                    int n_extra_tags, char *run_dir, size_t run_dir_sz, char *err, size_t err_sz);
 
+/* Draws returns.png in the run directory: two series a and b (n) against x, with their labels. */
+int mbrl_loop_returns_plot(const mbrl_loop *L, const char *title, const char *xlabel, const double *x,
+                           const double *a, const char *a_label, const double *b, const char *b_label, int n,
+                           char *err, size_t err_sz);
+
 /* Sets the phase, its step counts and the elapsed time in pr and reports it. */
 void mbrl_loop_report(mbrl_loop *L, const char *phase, int steps, int steps_total);
 

@@ -7,7 +7,6 @@
 #include "agent/loop.h"
 #include "mbrl/core.h"
 #include "mbrl/pets.h"
-#include "mbrl/plot.h"
 
 static const mbrl_field pets_fields[] = {
     MBRL_CFG_SECTION(mbrl_pets_config, mb, &mbrl_mb_table),
@@ -66,21 +65,6 @@ mbrl_pets_config mbrl_pets_defaults(const char *env_name) {
   return c;
 }
 
-/* each trial's return and the best so far against environment steps, as returns.png */
-static int returns_plot(const char *dir, const double *steps, const double *ret, const double *best, int n,
-                        char *err, size_t err_sz) {
-  char path[1200];
-  mbrl_plot *p = mbrl_plot_make(1, 1);
-  mbrl_plot_labels(p, 0, "PETS: return of each trial", "environment steps", "return");
-  mbrl_plot_legend(p, 0, MBRL_PLOT_LEGEND_BOTTOM_RIGHT);
-  mbrl_plot_line(p, 0, steps, ret, n, "trial return", MBRL_PLOT_AUTO, MBRL_PLOT_LINE_POINTS);
-  mbrl_plot_line(p, 0, steps, best, n, "best so far", MBRL_PLOT_AUTO, MBRL_PLOT_SOLID);
-  snprintf(path, sizeof path, "%s/returns.png", dir);
-  int rc = mbrl_plot_save(p, path, 800, 500, err, err_sz);
-  mbrl_plot_free(p);
-  return rc;
-}
-
 static const char *const pets_tags[] = {"Best_Return_So_Far"};
 
 int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
@@ -116,7 +100,8 @@ int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, voi
     if (itr > 0 && !(L.train.max <= best_so_far)) best_so_far = L.train.max;
     steps[itr] = (double)pr.envsteps, ret[itr] = L.train.average, best[itr] = itr > 0 ? best_so_far : NAN;
     if (itr > 0) mbrl_metrics_set(L.metrics, pets_tags[0], (float)best_so_far); /* empty after the random one */
-    if ((rc = returns_plot(L.dir, steps, ret, best, itr + 1, err, err_sz)) ||
+    if ((rc = mbrl_loop_returns_plot(&L, "PETS: return of each trial", "environment steps", steps, ret,
+                                     "trial return", best, "best so far", itr + 1, err, err_sz)) ||
         (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, planner, err, err_sz)))
       break;
   }

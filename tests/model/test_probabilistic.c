@@ -35,6 +35,13 @@ static mbrl_dynamics_config gap_config(void) {
   return c;
 }
 
+/* dyn of configuration c with statistics over buf, n transitions of gap_data */
+static void gap_model(mbrl_dynamics *dyn, mbrl_buffer *buf, mbrl_rng *r, int n, const mbrl_dynamics_config *c) {
+  gap_data(buf, n, r);
+  cr_assert_eq(mbrl_dynamics_init(dyn, c, r, NULL, 0), 0);
+  cr_assert_eq(mbrl_dynamics_update_stats(dyn, buf, NULL, 0), 0);
+}
+
 /* the total predictive variance of the ensemble at s: mean of the members' variances plus the
  * variance of their means */
 static double total_variance(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, float s) {
@@ -51,12 +58,10 @@ static double total_variance(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, fl
 Test(model_probabilistic, uncertainty_is_larger_away_from_the_data, .timeout = 60) {
   mbrl_rng r;
   mbrl_rng_init(&r, 11, 0);
-  mbrl_buffer buf;
-  gap_data(&buf, 2000, &r);
   mbrl_dynamics_config c = gap_config();
+  mbrl_buffer buf;
   mbrl_dynamics dyn;
-  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
-  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
+  gap_model(&dyn, &buf, &r, 2000, &c);
   float first = 0, last = 0;
   for (int k = 0; k < 3000; k++) {
     float l;
@@ -86,13 +91,11 @@ Test(model_probabilistic, uncertainty_is_larger_away_from_the_data, .timeout = 6
 Test(model_probabilistic, draws_follow_the_predicted_gaussian) {
   mbrl_rng r;
   mbrl_rng_init(&r, 12, 0);
-  mbrl_buffer buf;
-  gap_data(&buf, 500, &r);
   mbrl_dynamics_config c = gap_config();
   c.obs_dim = 1, c.E = 2;
+  mbrl_buffer buf;
   mbrl_dynamics dyn;
-  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
-  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
+  gap_model(&dyn, &buf, &r, 500, &c);
   for (int k = 0; k < 50; k++) cr_assert_eq(mbrl_dynamics_train_step(&dyn, &buf, NULL, NULL, 0), 0);
   enum { B = 4000 };
   mbrl_dynamics_work w;
@@ -126,12 +129,10 @@ Test(model_probabilistic, checkpoint_keeps_the_log_variance_bounds) {
   snprintf(path, sizeof path, "%s/model.safetensors", dir);
   mbrl_rng r;
   mbrl_rng_init(&r, 13, 0);
-  mbrl_buffer buf;
-  gap_data(&buf, 500, &r);
   mbrl_dynamics_config c = gap_config();
+  mbrl_buffer buf;
   mbrl_dynamics dyn, back;
-  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
-  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
+  gap_model(&dyn, &buf, &r, 500, &c);
   for (int k = 0; k < 20; k++) cr_assert_eq(mbrl_dynamics_train_step(&dyn, &buf, NULL, NULL, 0), 0);
   cr_expect_neq(dyn.logvar_max[0], 0.5f, "the bounds learn");
   cr_assert_eq(mbrl_dynamics_save(&dyn, path, err, sizeof err), 0, "%s", err);
@@ -161,14 +162,12 @@ Test(model_probabilistic, checkpoint_keeps_the_log_variance_bounds) {
 Test(model_probabilistic, fit_keeps_each_members_best_epoch_and_picks_the_elites, .timeout = 60) {
   mbrl_rng r;
   mbrl_rng_init(&r, 14, 0);
-  mbrl_buffer buf;
-  gap_data(&buf, 1000, &r);
   mbrl_dynamics_config c = gap_config();
   c.validation_ratio = 0.2f, c.patience = 3, c.num_elites = 3;
+  mbrl_buffer buf;
   mbrl_dynamics dyn;
-  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
+  gap_model(&dyn, &buf, &r, 1000, &c);
   cr_assert_eq(dyn.n_elites, 3);
-  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
   mbrl_dynamics_fit_info fi;
   char err[256] = "";
   cr_assert_eq(mbrl_dynamics_fit(&dyn, &buf, 200, NULL, &fi, err, sizeof err), 0, "%s", err);
@@ -234,13 +233,11 @@ Test(model_probabilistic, fit_restores_the_best_validation_epoch) {
    * before the fit, exactly */
   mbrl_rng r;
   mbrl_rng_init(&r, 15, 0);
-  mbrl_buffer buf;
-  gap_data(&buf, 500, &r);
   mbrl_dynamics_config c = gap_config();
   c.validation_ratio = 0.3f, c.lr = 50.0f;
+  mbrl_buffer buf;
   mbrl_dynamics dyn;
-  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, NULL, 0), 0);
-  cr_assert_eq(mbrl_dynamics_update_stats(&dyn, &buf, NULL, 0), 0);
+  gap_model(&dyn, &buf, &r, 500, &c);
   float *before = mbrl_alloc(dyn.net.n_params * sizeof(float));
   memcpy(before, dyn.net.params, dyn.net.n_params * sizeof(float));
   mbrl_dynamics_fit_info fi;
