@@ -67,9 +67,8 @@ typedef struct mbrl_dynamics {
   int64_t version;          /* bumped by every training step; bump it also
                              * after writing net.params directly, so bf16 predictions follow */
   int64_t skipped;          /* training steps skipped for a non-finite loss or gradient */
-  int n_elites;             /* members predictions use: num_elites, or E */
   int *elite;               /* (E) members by validation score, best first; predictions use the
-                             * first n_elites (0, 1, ..., E - 1 until a fit with validation) */
+                             * first mbrl_dynamics_n_elites (0, 1, ..., E - 1 until a fit with validation) */
   float *val_score;         /* (E) each member's validation MSE of normalised changes (NaN: none) */
   mbrl_rng rng;             /* draws the training rows */
   int *idx;                 /* (E x train_batch_size) sampled rows */
@@ -81,6 +80,9 @@ typedef struct mbrl_dynamics {
 /* The settings a user chooses (CS285's names: ensemble_size, n_layers, size, activation,
  * learning_rate, train_batch_size, bootstrap); obs_dim and act_dim come from the environment. */
 extern const mbrl_config_table mbrl_dynamics_table;
+
+/* Members predictions use: num_elites, or E when it is 0. */
+int mbrl_dynamics_n_elites(const mbrl_dynamics *dyn);
 
 /* The CS285 HW4 defaults for an environment's sizes: E 3, 2 x 250 tanh, lr 1e-3, batch 512. */
 mbrl_dynamics_config mbrl_dynamics_defaults(int obs_dim, int act_dim);
@@ -157,7 +159,7 @@ void mbrl_dynamics_work_free(mbrl_dynamics_work *w);
 mbrl_precision mbrl_dynamics_work_set_precision(mbrl_dynamics_work *w, mbrl_precision p);
 
 /* Writes next_states (K x B x obs_dim) predicted from states (K x B x obs_dim) and acts
- * (K x B x act_dim), K = dyn->n_elites (E unless num_elites), input member k stepping its own B
+ * (K x B x act_dim), K = mbrl_dynamics_n_elites(dyn), input member k stepping its own B
  * rows through the network's member elite[k], with one ensemble forward (B <= w->max_B); returns
  * 0, or MBRL_EINVAL when the model has no statistics yet. */
 int mbrl_dynamics_predict(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const float *states,
@@ -177,7 +179,7 @@ int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const flo
                       const float *d_next, float *d_states, float *d_acts, int B);
 
 /* A planner model that predicts with w->dyn through w (and has its vjp), its members the elites
- * (E = n_elites); valid while both live. */
+ * (E = mbrl_dynamics_n_elites); valid while both live. */
 mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w);
 
 /* Saves the weights, the statistics and the configuration to one safetensors file: tensors

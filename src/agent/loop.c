@@ -308,12 +308,13 @@ int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz) {
     int rc = mbrl_dynamics_fit(&L->dyn, &L->buf, L->fit_epochs, L->losses, &fi, err, err_sz);
     if (rc) return rc;
     steps = fi.steps, loss = fi.loss;
-  }
-  for (int k = 0; k < steps && L->fit_epochs <= 0; k++) {
-    int rc = mbrl_dynamics_train_step(&L->dyn, &L->buf, &loss, err, err_sz);
-    if (rc == MBRL_ENUMERIC) rc = MBRL_OK; /* skipped and counted in dyn.skipped */
-    if (rc) return rc;
-    L->losses[k] = loss;
+  } else {
+    for (int k = 0; k < steps; k++) {
+      int rc = mbrl_dynamics_train_step(&L->dyn, &L->buf, &loss, err, err_sz);
+      if (rc == MBRL_ENUMERIC) rc = MBRL_OK; /* skipped and counted in dyn.skipped */
+      if (rc) return rc;
+      L->losses[k] = loss;
+    }
   }
   L->loss = loss, L->pr->loss = loss;
 

@@ -43,6 +43,10 @@ static const mbrl_field dyn_fields[] = {
 const mbrl_config_table mbrl_dynamics_table = {"dynamics model", dyn_fields,
                                                (int)(sizeof dyn_fields / sizeof *dyn_fields)};
 
+int mbrl_dynamics_n_elites(const mbrl_dynamics *dyn) {
+  return dyn->cfg.num_elites > 0 ? dyn->cfg.num_elites : dyn->cfg.E;
+}
+
 mbrl_dynamics_config mbrl_dynamics_defaults(int obs_dim, int act_dim) {
   mbrl_dynamics_config c;
   memset(&c, 0, sizeof c);
@@ -99,7 +103,6 @@ int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl
   dyn->x = mbrl_alloc(E * tb * (O + A) * sizeof(float));
   dyn->target = mbrl_alloc(E * tb * O * sizeof(float));
   dyn->dy = mbrl_alloc(E * tb * Y * sizeof(float));
-  dyn->n_elites = cfg->num_elites > 0 ? cfg->num_elites : cfg->E;
   dyn->elite = mbrl_alloc(E * sizeof(int));
   dyn->val_score = mbrl_alloc(E * sizeof(float));
   for (size_t e = 0; e < E; e++) dyn->elite[e] = (int)e, dyn->val_score[e] = NAN;
@@ -349,7 +352,7 @@ int mbrl_dynamics_fit(mbrl_dynamics *dyn, mbrl_buffer *buf, int epochs, float *l
     dyn->version++;
     /* the elites: members by validation score, best first */
     for (int e = 0; e < E; e++) dyn->val_score[e] = (float)best_score[e];
-    if (dyn->n_elites < E) {
+    if (mbrl_dynamics_n_elites(dyn) < E) {
       for (int e = 0; e < E; e++) dyn->elite[e] = e;
       for (int i = 1; i < E; i++)
         for (int j = i; j > 0 && best_score[dyn->elite[j]] < best_score[dyn->elite[j - 1]]; j--) {
@@ -357,8 +360,9 @@ int mbrl_dynamics_fit(mbrl_dynamics *dyn, mbrl_buffer *buf, int epochs, float *l
           dyn->elite[j] = dyn->elite[j - 1], dyn->elite[j - 1] = t;
         }
     }
+    const int K = mbrl_dynamics_n_elites(dyn);
     double m = 0.0;
-    for (int k = 0; k < dyn->n_elites; k++) m += best_score[dyn->elite[k]] / dyn->n_elites;
+    for (int k = 0; k < K; k++) m += best_score[dyn->elite[k]] / K;
     fi.val_score = (float)m;
   }
   mbrl_free(perm), mbrl_free(best);
@@ -406,7 +410,7 @@ int mbrl_dynamics_sample(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const 
   MBRL_ASSERT(B >= 0 && B <= w->max_B && w->dyn == dyn);
   if (!dyn->has_stats) return MBRL_EINVAL;
   const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, Y = out_dim(&dyn->cfg), gauss = dyn->cfg.probabilistic;
-  const int K = dyn->n_elites; /* member k of the input is the network's member elite[k] */
+  const int K = mbrl_dynamics_n_elites(dyn); /* member k of the input is the network's member elite[k] */
   const size_t rows = (size_t)K * B, I = (size_t)(O + A);
   if (w->version != dyn->version) {
     mbrl_ensemble_infer_sync(&w->net);
@@ -448,7 +452,7 @@ int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const flo
                       const float *d_next, float *d_states, float *d_acts, int B) {
   MBRL_ASSERT(B >= 0 && B <= w->max_B && w->dyn == dyn);
   if (!dyn->has_stats) return MBRL_EINVAL;
-  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, I = O + A, K = dyn->n_elites;
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, I = O + A, K = mbrl_dynamics_n_elites(dyn);
   const size_t rows = (size_t)K * B, cap = (size_t)dyn->cfg.E * w->max_B;
   if (!w->gx) {
     /* a network of the same shape whose gradients are the product's own */
@@ -509,7 +513,7 @@ static int model_ready(const void *ctx) {
 
 mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w) {
   const mbrl_dynamics_config *c = &w->dyn->cfg;
-  return (mbrl_model){.E = w->dyn->n_elites,
+  return (mbrl_model){.E = mbrl_dynamics_n_elites(w->dyn),
                       .obs_dim = c->obs_dim,
                       .act_dim = c->act_dim,
                       .max_B = w->max_B,
@@ -566,8 +570,8 @@ int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, si
   }
   /* the elites by their member numbers, when they are not all the members */
   float elites[64];
-  int64_t K = dyn->n_elites;
-  for (int k = 0; k < dyn->n_elites; k++) elites[k] = (float)dyn->elite[k];
+  int64_t K = mbrl_dynamics_n_elites(dyn);
+  for (int k = 0; k < K; k++) elites[k] = (float)dyn->elite[k];
   if (K < dyn->cfg.E) mbrl_checkpoint_add_f32(&ck, "elites", elites, 1, &K);
   file_meta m = {dyn->cfg.obs_dim, dyn->cfg.act_dim, (double)dyn->cfg.lr, dyn->cfg.train_batch_size,
                  dyn->cfg.bootstrap, dyn->has_stats};
@@ -640,10 +644,10 @@ int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char
       if (!(dyn->logvar_min[j] < dyn->logvar_max[j]))
         rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "logvar.min[%d] %g is not below logvar.max[%d] %g", j,
                        (double)dyn->logvar_min[j], j, (double)dyn->logvar_max[j]);
-    if (!rc && dyn->n_elites < dyn->cfg.E) {
+    if (!rc && mbrl_dynamics_n_elites(dyn) < dyn->cfg.E) {
       /* the elites first, the other members after them in order */
       float elites[64];
-      int64_t K = dyn->n_elites;
+      int64_t K = mbrl_dynamics_n_elites(dyn);
       unsigned char taken[64] = {0};
       rc = mbrl_safetensors_get_f32(st, "elites", elites, 1, &K, err, err_sz);
       for (int k = 0; k < K && !rc; k++) {

@@ -167,7 +167,7 @@ Test(model_probabilistic, fit_keeps_each_members_best_epoch_and_picks_the_elites
   mbrl_buffer buf;
   mbrl_dynamics dyn;
   gap_model(&dyn, &buf, &r, 1000, &c);
-  cr_assert_eq(dyn.n_elites, 3);
+  cr_assert_eq(mbrl_dynamics_n_elites(&dyn), 3);
   mbrl_dynamics_fit_info fi;
   char err[256] = "";
   cr_assert_eq(mbrl_dynamics_fit(&dyn, &buf, 200, NULL, &fi, err, sizeof err), 0, "%s", err);
@@ -217,7 +217,7 @@ Test(model_probabilistic, fit_keeps_each_members_best_epoch_and_picks_the_elites
   cr_assert_eq(mbrl_dynamics_save(&dyn, path, err, sizeof err), 0, "%s", err);
   mbrl_dynamics back;
   cr_assert_eq(mbrl_dynamics_load(&back, path, &r, err, sizeof err), 0, "%s", err);
-  cr_expect_eq(back.n_elites, 3);
+  cr_expect_eq(mbrl_dynamics_n_elites(&back), 3);
   cr_expect_eq(memcmp(back.elite, dyn.elite, 3 * sizeof(int)), 0, "the elites, best first");
   mbrl_dynamics_free(&back);
   io_test_rmtree(dir);
