@@ -30,7 +30,7 @@ typedef struct {
  * mbrl-lib's weight decays; PETS's general settings for other environments */
 static const preset presets[] = {
     {"cartpole-continuous-v0", 11, 3, 200, 1e-3f, 5e-5f, 32, 50, 15, 500, 50, 1},
-    {"cartpole-swingup-v0", 11, 3, 500, 1e-3f, 3e-5f, 32, 5, 25, 400, 40, 0},
+    {"cartpole-pets-v0", 11, 3, 500, 1e-3f, 3e-5f, 32, 5, 25, 400, 40, 0},
     {"reacher-cs285-v0", 75, 4, 200, 7.5e-4f, 1.7e-4f, 32, 5, 25, 400, 40, 0},
     {"halfcheetah-v4", 300, 4, 200, 1e-3f, 1e-4f, 32, 5, 30, 500, 50, 0},
     {NULL, 50, 4, 200, 1e-3f, 5e-5f, 32, 5, 25, 400, 40, 0},

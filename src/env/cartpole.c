@@ -1,6 +1,7 @@
-/* cartpole-swingup-v0: the PETS cart-pole swing-up, pure C: a cart on an unbounded rail with a
- * uniform 0.6 m pole that starts hanging; reward from the pole tip's distance to the upright
- * target (0, 0.6), 200 steps. */
+/* cartpole-swingup-v0: a light cart-pole swing-up in pure C with PETS's start and tip reward: a
+ * 1 kg cart on an unbounded rail, a uniform 0.1 kg, 0.6 m pole that starts hanging; reward from
+ * the pole tip's distance to the upright target (0, 0.6), 200 steps. PETS's own task, on heavier
+ * MuJoCo physics, is cartpole-pets-v0. */
 #include <math.h>
 
 #include "env/canvas.h"
@@ -62,9 +63,9 @@ static int cartpole_step(void *self, const float *act, float *next_obs) {
   return 0;
 }
 
-/* r = exp(-|tip' - (0, L)|^2 / L^2) - 0.01 |a|^2 */
-static void cartpole_reward(const void *self, const float *obs, const float *act,
-                            const float *next_obs, int B, float *reward, int *done) {
+/* r = exp(-|tip' - (0, L)|^2 / L^2) - 0.01 |a|^2, also the reward of cartpole-pets-v0 */
+void mbrl_cartpole_tip_reward(const void *self, const float *obs, const float *act,
+                              const float *next_obs, int B, float *reward, int *done) {
   (void)self, (void)obs;
   for (int b = 0; b < B; b++) {
     const float *o = next_obs + (size_t)b * OBS;
@@ -116,7 +117,7 @@ static const float cartpole_high[ACT] = {(float)MAX_FORCE};
 
 const mbrl_env_class mbrl_env_cartpole_class = {
     .name = "cartpole-swingup-v0",
-    .about = "PETS cart-pole swing-up (pure C): pole starts hanging, tip to (0, 0.6)",
+    .about = "light cart-pole swing-up (pure C) with PETS's tip reward: pole starts hanging",
     .obs_dim = OBS,
     .act_dim = ACT,
     .ep_len = 200,
@@ -127,7 +128,7 @@ const mbrl_env_class mbrl_env_cartpole_class = {
     .self_size = sizeof(cartpole),
     .reset = cartpole_reset,
     .step = cartpole_step,
-    .reward = cartpole_reward,
+    .reward = mbrl_cartpole_tip_reward,
     .get_state = cartpole_get_state,
     .set_state = cartpole_set_state,
 };

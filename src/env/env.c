@@ -31,9 +31,9 @@ static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static const mbrl_env_class *reg[MAX_CLASSES] = {
     &mbrl_env_cheetah_class,     &mbrl_env_obstacles_class, &mbrl_env_reacher_class,
     &mbrl_env_halfcheetah_class, &mbrl_env_pendulum_class,  &mbrl_env_cartpole_class,
-    &mbrl_env_cartpole_balance_class, &mbrl_env_mujoco_class,
+    &mbrl_env_cartpole_balance_class, &mbrl_env_cartpole_pets_class, &mbrl_env_mujoco_class,
 };
-static int reg_n = 8;
+static int reg_n = 9;
 
 /* a family name ends in ':' and matches every name with that prefix */
 static int class_matches(const mbrl_env_class *c, const char *name) {

@@ -14,7 +14,12 @@ extern const mbrl_env_class mbrl_env_halfcheetah_class;
 extern const mbrl_env_class mbrl_env_pendulum_class;
 extern const mbrl_env_class mbrl_env_cartpole_class;
 extern const mbrl_env_class mbrl_env_cartpole_balance_class;
+extern const mbrl_env_class mbrl_env_cartpole_pets_class;
 extern const mbrl_env_class mbrl_env_mujoco_class;
+
+/* The tip reward of the cart-pole swing-ups, on observations [x, th, xdot, thdot] */
+void mbrl_cartpole_tip_reward(const void *self, const float *obs, const float *act, const float *next_obs, int B,
+                              float *reward, int *done);
 
 /* Makes an instance of a class that need not be registered, under name, with init's argument;
  * returns as mbrl_env_make. */
@@ -56,6 +61,9 @@ void mbrl_mj_set_state(mbrl_mj *mj, const double *state);
  * coordinate (qpos draws first), then mj_forward. */
 void mbrl_mj_reset_noise(mbrl_mj *mj, mbrl_rng *rng, double pos_noise, double vel_noise);
 
+/* mbrl_mj_reset_noise with qpos = qpos0 + pos_noise N(0, 1) */
+void mbrl_mj_reset_normal(mbrl_mj *mj, mbrl_rng *rng, double pos_noise, double vel_noise);
+
 /* Sets ctrl from act (nu) and takes frame_skip mj_step calls; returns MBRL_ENUMERIC when
  * MuJoCo reported a divergence (it then resets the data itself). */
 int mbrl_mj_step(mbrl_mj *mj, const float *act);
@@ -81,6 +89,7 @@ extern const mbrl_env_look mbrl_env_halfcheetah_look;
 extern const mbrl_env_look mbrl_env_pendulum_look;
 extern const mbrl_env_look mbrl_env_cartpole_look;
 extern const mbrl_env_look mbrl_env_cartpole_balance_look;
+extern const mbrl_env_look mbrl_env_cartpole_pets_look;
 extern const mbrl_env_look mbrl_env_mujoco_look;
 
 #endif

@@ -119,15 +119,24 @@ void mbrl_mj_set_state(mbrl_mj *mj, const double *state) {
   mj_forward(m, d);
 }
 
-void mbrl_mj_reset_noise(mbrl_mj *mj, mbrl_rng *rng, double pos_noise, double vel_noise) {
+/* qpos0 plus pos_noise times U(-1, 1) (uniform) or N(0, 1), qvel vel_noise N(0, 1) */
+static void reset_with(mbrl_mj *mj, mbrl_rng *rng, double pos_noise, int uniform, double vel_noise) {
   const mjModel *m = mj->m;
   mjData *d = mj->d;
   mj_resetData(m, d);
   clear_warnings(mj);
   for (int i = 0; i < m->nq; i++)
-    d->qpos[i] = m->qpos0[i] + pos_noise * (2.0 * mbrl_rng_uniform(rng) - 1.0);
+    d->qpos[i] = m->qpos0[i] + pos_noise * (uniform ? 2.0 * mbrl_rng_uniform(rng) - 1.0 : mbrl_rng_normal(rng));
   for (int i = 0; i < m->nv; i++) d->qvel[i] = vel_noise * mbrl_rng_normal(rng);
   mj_forward(m, d);
+}
+
+void mbrl_mj_reset_noise(mbrl_mj *mj, mbrl_rng *rng, double pos_noise, double vel_noise) {
+  reset_with(mj, rng, pos_noise, 1, vel_noise);
+}
+
+void mbrl_mj_reset_normal(mbrl_mj *mj, mbrl_rng *rng, double pos_noise, double vel_noise) {
+  reset_with(mj, rng, pos_noise, 0, vel_noise);
 }
 
 int mbrl_mj_step(mbrl_mj *mj, const float *act) {

@@ -27,6 +27,7 @@ static const struct {
     {&mbrl_env_pendulum_class, &mbrl_env_pendulum_look},
     {&mbrl_env_cartpole_class, &mbrl_env_cartpole_look},
     {&mbrl_env_cartpole_balance_class, &mbrl_env_cartpole_balance_look},
+    {&mbrl_env_cartpole_pets_class, &mbrl_env_cartpole_pets_look},
     {&mbrl_env_mujoco_class, &mbrl_env_mujoco_look},
 };
 

@@ -1,4 +1,4 @@
-/* Tests of the pure C pendulum, cart-pole swing-up and cart-pole balance environments: starts,
+/* Tests of the pendulum and cart-pole environments (pure C, and PETS's MuJoCo swing-up): starts,
  * rewards, dynamics. */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -68,6 +68,35 @@ Test(env_classic, cartpole_swing_up_is_possible) {
     if (r > best) best = r;
   }
   cr_expect_gt(best, 0.7f, "best reward %g", best);
+  mbrl_env_free(env);
+}
+
+Test(env_classic, cartpole_pets_starts_hanging_is_strong_and_stops_at_the_slider_limit) {
+  mbrl_env *env;
+  char err[256] = "";
+  cr_assert_eq(mbrl_env_make(&env, "cartpole-pets-v0", err, sizeof err), 0, "%s", err);
+  float obs[4], r, a[1] = {0};
+  double spread = 0.0;
+  for (uint64_t s = 0; s < 50; s++) {
+    cr_assert_eq(mbrl_env_reset(env, s, obs), 0);
+    cr_expect_lt(fabsf(obs[1]), 0.5f);
+    spread += fabsf(obs[1]) / 50.0;
+  }
+  cr_expect(spread > 0.05 && spread < 0.12, "mean |th| %g, 0.1 N(0, 1) gives 0.08", spread);
+  /* the swing-up's tip reward */
+  float hang[4] = {0, 0, 0, 0};
+  mbrl_env_reward(env, hang, a, hang, 1, &r, NULL);
+  cr_expect_float_eq(r, expf(-4.0f), 1e-6);
+  /* from rest, 300 N on 15.5 kg: about 0.46 m in 5 steps of 0.04 s, tip swung back; then held at 2.5 */
+  double st[16] = {0};
+  cr_assert_leq(mbrl_env_get_spec(env)->state_dim, 16);
+  cr_assert_eq(mbrl_env_set_state(env, st, obs), 0);
+  a[0] = 3.0f;
+  for (int t = 0; t < 5; t++) cr_assert_eq(mbrl_env_step(env, a, obs, NULL, NULL, NULL), 0);
+  cr_expect(obs[0] > 0.3f && obs[0] < 0.6f, "x %g", (double)obs[0]);
+  cr_expect_gt(obs[1], 0.5f);
+  for (int t = 0; t < 100; t++) cr_assert_eq(mbrl_env_step(env, a, obs, NULL, NULL, NULL), 0);
+  cr_expect(obs[0] > 2.45f && obs[0] < 2.55f, "x %g", (double)obs[0]);
   mbrl_env_free(env);
 }
 

@@ -11,7 +11,7 @@
 static const char *names[] = {"cheetah-cs285-v0",    "obstacles-cs285-v0",
                               "reacher-cs285-v0",    "halfcheetah-v4",
                               "pendulum-swingup-v0", "cartpole-swingup-v0",
-                              "cartpole-continuous-v0"};
+                              "cartpole-continuous-v0", "cartpole-pets-v0"};
 #define NENV (int)(sizeof names / sizeof *names)
 
 static mbrl_env *make(const char *name) {

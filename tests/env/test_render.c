@@ -76,7 +76,7 @@ Test(video_render, a_moving_cheetah_changes_the_frame) {
 
 Test(video_render, every_builtin_environment_draws_at_its_own_size) {
   const char *names[] = {"obstacles-cs285-v0", "pendulum-swingup-v0", "cartpole-swingup-v0", "cartpole-continuous-v0",
-                         "reacher-cs285-v0", "halfcheetah-v4"};
+                         "reacher-cs285-v0", "halfcheetah-v4", "cartpole-pets-v0"};
   char err[512] = "";
   for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
     mbrl_env *env;

@@ -201,6 +201,7 @@ Test(env_user, mbrl_envs_lists_the_environments) {
                         "halfcheetah-v4            17     6    1000",
                         "pendulum-swingup-v0",
                         "cartpole-swingup-v0",
+                        "cartpole-pets-v0           4     1     200",
                         "mujoco:<model.xml>"};
   for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
     cr_expect(strstr(out, rows[i]) != NULL, "missing '%s' in\n%s", rows[i], out);
