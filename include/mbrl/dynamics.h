@@ -2,7 +2,9 @@
  * FFModel, and the model interface planners roll candidate actions through.
  *
  * Each member maps x = ((s - obs_mean) / (obs_std + 1e-8), (a - act_mean) / (act_std + 1e-8))
- * to a normalised change d; the predicted next state is s + d * delta_std + delta_mean (no eps
+ * to a normalised change d (with angle_dims, s there is the state's features: each listed entry
+ * replaced by its sine and the cosines appended, PETS's input for a pole angle, so obs_mean and
+ * obs_std have obs_dim + angles entries); the predicted next state is s + d * delta_std + delta_mean (no eps
  * there). Training targets are ((s' - s) - delta_mean) / (delta_std + 1e-8) under an MSE loss.
  * The statistics (mean and population std of obs, actions and deltas s' - s) are recomputed over
  * the whole replay buffer, typically once per iteration before training.
@@ -47,11 +49,14 @@ typedef struct mbrl_dynamics_config {
   float validation_ratio; /* mbrl_dynamics_fit: share of the data held out (0) */
   int patience;         /* mbrl_dynamics_fit: epochs without improvement before it stops (0: never) */
   int num_elites;       /* members predictions use, the best on validation (0: all) */
+  char angle_dims[MBRL_CONFIG_STR]; /* observation indices the networks see as sine and cosine,
+                                     * comma-separated and ascending ("": none) */
 } mbrl_dynamics_config;
 
 typedef struct mbrl_dynamics {
   mbrl_dynamics_config cfg;
-  mbrl_ensemble net;        /* in = obs_dim + act_dim, out = obs_dim (2 obs_dim probabilistic) */
+  mbrl_ensemble net;        /* in = obs_dim + n_angles + act_dim, out = obs_dim (2 obs_dim probabilistic) */
+  int n_angles, *angles;    /* the observation indices of angle_dims */
   mbrl_adam opt;
   float *logvar;            /* probabilistic: (2 obs_dim) slab, logvar_min then logvar_max */
   float *logvar_min, *logvar_max; /* (obs_dim) each, into logvar */
@@ -60,7 +65,7 @@ typedef struct mbrl_dynamics {
   mbrl_ensemble_work work;  /* training activations, E x train_batch_size rows */
   int has_stats;            /* the statistics below have been computed or loaded */
   float *stats;             /* slab holding the six statistics */
-  float *obs_mean, *obs_std;     /* (obs_dim) each */
+  float *obs_mean, *obs_std;     /* (obs_dim + n_angles) each: of the state's features */
   float *act_mean, *act_std;     /* (act_dim) each */
   float *delta_mean, *delta_std; /* (obs_dim) each */
   int64_t steps;            /* training steps taken */
@@ -136,7 +141,7 @@ typedef struct mbrl_dynamics_work {
   int max_B;
   mbrl_ensemble_infer net;  /* the network's inference copy, holding the normalised inputs */
   int64_t version;          /* dyn->version the copy was taken at */
-  float *x;                 /* (E x max_B x (obs_dim + act_dim)) normalised inputs before bf16 */
+  float *x;                 /* (E x max_B x in) normalised inputs before bf16 */
   float *y;                 /* (E x max_B x out) the network's outputs */
   float *noise;             /* probabilistic: (E x max_B x obs_dim) standard normal draws */
   /* the vector-Jacobian product's own copy of the network and scratch, made by its first call */
@@ -185,7 +190,8 @@ mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w);
 /* Saves the weights, the statistics and the configuration to one safetensors file: tensors
  * net.layer<l>.weight/bias and stats.{obs,act,delta}_{mean,std} (and logvar.min, logvar.max for
  * a probabilistic model, whose net.arch has 2 obs_dim outputs), metadata format
- * "mbrl.dynamics.v1", net.arch and dynamics (JSON of the config and has_stats), and the tensor
+ * "mbrl.dynamics.v1", net.arch, dynamics (JSON of the config and has_stats) and, with angles,
+ * dynamics.angle_dims (as the setting), and the tensor
  * elites (the elites' member numbers) when they are fewer than the members. The weight decay,
  * validation ratio and patience are not kept: a loaded model fits without them until set. */
 int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, size_t err_sz);

@@ -23,17 +23,19 @@ typedef struct {
   int batch, epochs;       /* rows per member per step, passes per refit */
   int H, population, elites;
   int use_done;            /* the task ends episodes (the planner's returns stop there) */
+  const char *angles;      /* observation entries the networks see as sine and cosine */
 } preset;
 
 /* mbrl-lib's PETS example on cartpole_continuous (LeakyReLU there, SiLU here); the original PETS
  * configurations (kchua/handful-of-trials) for the swing-up, reacher and half cheetah, with
- * mbrl-lib's weight decays; PETS's general settings for other environments */
+ * mbrl-lib's weight decays and PETS's sine and cosine inputs for the pole's and the torso's
+ * angles; PETS's general settings for other environments */
 static const preset presets[] = {
-    {"cartpole-continuous-v0", 11, 3, 200, 1e-3f, 5e-5f, 32, 50, 15, 500, 50, 1},
-    {"cartpole-pets-v0", 11, 3, 500, 1e-3f, 3e-5f, 32, 5, 25, 400, 40, 0},
-    {"reacher-cs285-v0", 75, 4, 200, 7.5e-4f, 1.7e-4f, 32, 5, 25, 400, 40, 0},
-    {"halfcheetah-v4", 300, 4, 200, 1e-3f, 1e-4f, 32, 5, 30, 500, 50, 0},
-    {NULL, 50, 4, 200, 1e-3f, 5e-5f, 32, 5, 25, 400, 40, 0},
+    {"cartpole-continuous-v0", 11, 3, 200, 1e-3f, 5e-5f, 32, 50, 15, 500, 50, 1, ""},
+    {"cartpole-pets-v0", 11, 3, 500, 1e-3f, 3e-5f, 32, 5, 25, 400, 40, 0, "1"},
+    {"reacher-cs285-v0", 75, 4, 200, 7.5e-4f, 1.7e-4f, 32, 5, 25, 400, 40, 0, ""},
+    {"halfcheetah-v4", 300, 4, 200, 1e-3f, 1e-4f, 32, 5, 30, 500, 50, 0, "1"},
+    {NULL, 50, 4, 200, 1e-3f, 5e-5f, 32, 5, 25, 400, 40, 0, ""},
 };
 
 mbrl_pets_config mbrl_pets_defaults(const char *env_name) {
@@ -51,6 +53,7 @@ mbrl_pets_config mbrl_pets_defaults(const char *env_name) {
   m->E = 5, m->n_layers = p->layers, m->size = p->size, m->act = MBRL_ACT_SILU;
   m->lr = p->lr, m->weight_decay = p->weight_decay, m->train_batch_size = p->batch;
   m->bootstrap = 1, m->probabilistic = 1;
+  snprintf(m->angle_dims, sizeof m->angle_dims, "%s", p->angles);
   c.epochs = p->epochs;
   mbrl_planner_config *pl = &c.mb.planner;
   int rc = mbrl_planner_defaults(pl, "cem", NULL, 0);

@@ -2,6 +2,7 @@
  * fused prediction for planners, and safetensors save and load. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mbrl/checkpoint.h"
@@ -16,6 +17,25 @@
 
 /* the network's outputs per row: the change, and its raw log-variance when probabilistic */
 static int out_dim(const mbrl_dynamics_config *c) { return c->probabilistic ? 2 * c->obs_dim : c->obs_dim; }
+
+/* the state features per row: obs_dim, then a cosine per angle */
+static int feat_dim(const mbrl_dynamics *dyn) { return dyn->cfg.obs_dim + dyn->n_angles; }
+
+/* the observation indices of text ("1", "0,3", or empty) into angles (obs_dim), ascending and
+ * distinct; returns their number or -1 with a message */
+static int parse_angles(const char *text, int obs_dim, int *angles, char *err, size_t err_sz) {
+  int n = 0;
+  for (const char *p = text; *text; p++) {
+    char *end;
+    long j = strtol(p, &end, 10);
+    if (end == p || j < 0 || j >= obs_dim || (n > 0 && j <= angles[n - 1]) || (*end && *end != ','))
+      return mbrl_errf(err, err_sz, -1, "angle_dims '%s': comma-separated ascending observation indices below %d",
+                       text, obs_dim);
+    angles[n++] = (int)j;
+    if (!*(p = end)) break;
+  }
+  return n;
+}
 
 _Static_assert(sizeof(mbrl_act) == sizeof(int), "activations are stored as int");
 
@@ -39,6 +59,8 @@ static const mbrl_field dyn_fields[] = {
                  "epochs without a member improving on validation before a fit stops (0: never)"),
     MBRL_CFG_INT(mbrl_dynamics_config, num_elites, "num_elites", NULL, 0, 64, 0,
                  "members predictions use, the best on validation (0: all)"),
+    MBRL_CFG_STRING(mbrl_dynamics_config, angle_dims, "angle_dims", NULL, "",
+                    "observation indices (comma-separated) the networks see as their sine and cosine"),
 };
 const mbrl_config_table mbrl_dynamics_table = {"dynamics model", dyn_fields,
                                                (int)(sizeof dyn_fields / sizeof *dyn_fields)};
@@ -68,21 +90,32 @@ int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl
   if (cfg->probabilistic && cfg->obs_dim > MBRL_NLL_MAX_D)
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "a probabilistic model predicts at most %d dimensions, not %d",
                      MBRL_NLL_MAX_D, cfg->obs_dim);
+  int *angles = mbrl_alloc((size_t)cfg->obs_dim * sizeof(int));
+  const int n_angles = parse_angles(cfg->angle_dims, cfg->obs_dim, angles, err, err_sz);
+  if (n_angles < 0) {
+    mbrl_free(angles);
+    return MBRL_EINVAL;
+  }
   mbrl_mlp_config mc = {.E = cfg->E,
-                        .in = cfg->obs_dim + cfg->act_dim,
+                        .in = cfg->obs_dim + n_angles + cfg->act_dim,
                         .out = out_dim(cfg),
                         .n_hidden = cfg->n_layers,
                         .hidden = cfg->size,
                         .act = cfg->act,
                         .out_act = MBRL_ACT_IDENTITY};
   int rc = mbrl_ensemble_init(&dyn->net, &mc, rng, err, err_sz);
-  if (rc) return rc;
+  if (rc) {
+    mbrl_free(angles);
+    return rc;
+  }
   dyn->cfg = *cfg;
+  dyn->angles = angles, dyn->n_angles = n_angles;
   mbrl_rng_split(&dyn->rng, rng, 0x64796e); /* "dyn" */
   mbrl_adam_init(&dyn->opt, dyn->net.n_params, cfg->lr);
   dyn->opt.weight_decay = cfg->weight_decay;
   const size_t E = (size_t)cfg->E, tb = (size_t)cfg->train_batch_size;
   const size_t O = (size_t)cfg->obs_dim, A = (size_t)cfg->act_dim, Y = (size_t)out_dim(cfg);
+  const size_t F = (size_t)feat_dim(dyn);
   if (cfg->probabilistic) {
     dyn->logvar = mbrl_alloc(2 * O * sizeof(float));
     dyn->logvar_grad = mbrl_alloc(2 * O * sizeof(float));
@@ -91,16 +124,16 @@ int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl
     mbrl_adam_init(&dyn->logvar_opt, 2 * O, cfg->lr);
   }
   mbrl_ensemble_work_init(&dyn->work, &dyn->net, cfg->train_batch_size);
-  dyn->stats = mbrl_alloc((4 * O + 2 * A) * sizeof(float));
-  dyn->obs_mean = dyn->stats, dyn->obs_std = dyn->obs_mean + O;
-  dyn->act_mean = dyn->obs_std + O, dyn->act_std = dyn->act_mean + A;
+  dyn->stats = mbrl_alloc((2 * F + 2 * O + 2 * A) * sizeof(float));
+  dyn->obs_mean = dyn->stats, dyn->obs_std = dyn->obs_mean + F;
+  dyn->act_mean = dyn->obs_std + F, dyn->act_std = dyn->act_mean + A;
   dyn->delta_mean = dyn->act_std + A, dyn->delta_std = dyn->delta_mean + O;
-  dyn->acc = mbrl_alloc((4 * O + 2 * A) * sizeof(double));
+  dyn->acc = mbrl_alloc((3 * F + 2 * O + 2 * A) * sizeof(double));
   dyn->idx = mbrl_alloc(E * tb * sizeof(int));
   dyn->s = mbrl_alloc(E * tb * O * sizeof(float));
   dyn->a = mbrl_alloc(E * tb * A * sizeof(float));
   dyn->s2 = mbrl_alloc(E * tb * O * sizeof(float));
-  dyn->x = mbrl_alloc(E * tb * (O + A) * sizeof(float));
+  dyn->x = mbrl_alloc(E * tb * (F + A) * sizeof(float));
   dyn->target = mbrl_alloc(E * tb * O * sizeof(float));
   dyn->dy = mbrl_alloc(E * tb * Y * sizeof(float));
   dyn->elite = mbrl_alloc(E * sizeof(int));
@@ -116,6 +149,7 @@ void mbrl_dynamics_free(mbrl_dynamics *dyn) {
   mbrl_adam_free(&dyn->opt);
   mbrl_adam_free(&dyn->logvar_opt);
   mbrl_free(dyn->logvar), mbrl_free(dyn->logvar_grad), mbrl_free(dyn->elite), mbrl_free(dyn->val_score);
+  mbrl_free(dyn->angles);
   mbrl_free(dyn->stats), mbrl_free(dyn->acc), mbrl_free(dyn->idx);
   mbrl_free(dyn->s), mbrl_free(dyn->a), mbrl_free(dyn->s2);
   mbrl_free(dyn->x), mbrl_free(dyn->target), mbrl_free(dyn->dy);
@@ -124,53 +158,73 @@ void mbrl_dynamics_free(mbrl_dynamics *dyn) {
 
 /* ---- statistics ---- */
 
+/* the state features of s (obs_dim): s with each angle's entry replaced by its sine, then the
+ * angles' cosines (feat_dim) */
+static void features(const mbrl_dynamics *dyn, const float *s, double *f) {
+  const int O = dyn->cfg.obs_dim;
+  for (int j = 0; j < O; j++) f[j] = s[j];
+  for (int q = 0; q < dyn->n_angles; q++) {
+    double th = s[dyn->angles[q]];
+    f[dyn->angles[q]] = sin(th), f[O + q] = cos(th);
+  }
+}
+
 int mbrl_dynamics_update_stats(mbrl_dynamics *dyn, const mbrl_buffer *buf, char *err, size_t err_sz) {
-  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, n = buf->size;
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, F = feat_dim(dyn), n = buf->size;
   MBRL_ASSERT(buf->obs_dim == O && buf->act_dim == A);
   if (n == 0) return mbrl_errf(err, err_sz, MBRL_EINVAL, "no transitions to compute statistics from");
-  double *sum_o = dyn->acc, *sum_a = sum_o + O, *sum_d = sum_a + A;
-  double *ss_o = sum_d + O, *ss_a = ss_o + O, *ss_d = ss_a + A;
-  memset(dyn->acc, 0, (4 * (size_t)O + 2 * (size_t)A) * sizeof(double));
+  double *sum_o = dyn->acc, *sum_a = sum_o + F, *sum_d = sum_a + A;
+  double *ss_o = sum_d + O, *ss_a = ss_o + F, *ss_d = ss_a + A, *f = ss_d + O;
+  const int n_acc = 2 * F + 2 * O + 2 * A;
+  memset(dyn->acc, 0, (size_t)n_acc * sizeof(double));
   /* two passes in double: means, then squared deviations from them (numpy's population std) */
   for (int i = 0; i < n; i++) {
     const float *o = buf->obs + (size_t)i * O, *o2 = buf->next_obs + (size_t)i * O;
     const float *a = buf->act + (size_t)i * A;
-    for (int j = 0; j < O; j++) sum_o[j] += o[j], sum_d[j] += (double)(o2[j] - o[j]);
+    features(dyn, o, f);
+    for (int j = 0; j < F; j++) sum_o[j] += f[j];
+    for (int j = 0; j < O; j++) sum_d[j] += (double)(o2[j] - o[j]);
     for (int j = 0; j < A; j++) sum_a[j] += a[j];
   }
-  for (int j = 0; j < O; j++) sum_o[j] /= n, sum_d[j] /= n;
+  for (int j = 0; j < F; j++) sum_o[j] /= n;
+  for (int j = 0; j < O; j++) sum_d[j] /= n;
   for (int j = 0; j < A; j++) sum_a[j] /= n;
   for (int i = 0; i < n; i++) {
     const float *o = buf->obs + (size_t)i * O, *o2 = buf->next_obs + (size_t)i * O;
     const float *a = buf->act + (size_t)i * A;
+    features(dyn, o, f);
+    for (int j = 0; j < F; j++) ss_o[j] += (f[j] - sum_o[j]) * (f[j] - sum_o[j]);
     for (int j = 0; j < O; j++) {
-      double u = o[j] - sum_o[j], v = (double)(o2[j] - o[j]) - sum_d[j];
-      ss_o[j] += u * u, ss_d[j] += v * v;
+      double v = (double)(o2[j] - o[j]) - sum_d[j];
+      ss_d[j] += v * v;
     }
     for (int j = 0; j < A; j++) ss_a[j] += (a[j] - sum_a[j]) * (a[j] - sum_a[j]);
   }
-  for (int j = 0; j < 4 * O + 2 * A; j++)
+  for (int j = 0; j < n_acc; j++)
     if (!isfinite(dyn->acc[j]))
       return mbrl_errf(err, err_sz, MBRL_ENUMERIC, "the replay buffer holds NaN or Inf values");
-  for (int j = 0; j < O; j++) {
-    dyn->obs_mean[j] = (float)sum_o[j], dyn->obs_std[j] = (float)sqrt(ss_o[j] / n);
-    dyn->delta_mean[j] = (float)sum_d[j], dyn->delta_std[j] = (float)sqrt(ss_d[j] / n);
-  }
+  for (int j = 0; j < F; j++) dyn->obs_mean[j] = (float)sum_o[j], dyn->obs_std[j] = (float)sqrt(ss_o[j] / n);
+  for (int j = 0; j < O; j++) dyn->delta_mean[j] = (float)sum_d[j], dyn->delta_std[j] = (float)sqrt(ss_d[j] / n);
   for (int j = 0; j < A; j++) dyn->act_mean[j] = (float)sum_a[j], dyn->act_std[j] = (float)sqrt(ss_a[j] / n);
   dyn->has_stats = 1;
   return MBRL_OK;
 }
 
-/* x (rows x (O + A)) = normalised (s, a) for rows of s (rows x O) and a (rows x A) */
+/* x (rows x (F + A)) = normalised (features of s, a) for rows of s (rows x O) and a (rows x A) */
 static void normalise_inputs(const mbrl_dynamics *dyn, float *x, const float *s, const float *a,
                              size_t rows) {
-  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim;
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, F = feat_dim(dyn);
 #pragma omp parallel for schedule(static) if (rows >= 2048)
   for (size_t r = 0; r < rows; r++) {
-    float *xr = x + r * (size_t)(O + A);
+    float *xr = x + r * (size_t)(F + A);
     const float *sr = s + r * O, *ar = a + r * A;
     for (int j = 0; j < O; j++) xr[j] = (sr[j] - dyn->obs_mean[j]) / (dyn->obs_std[j] + NORM_EPS);
-    for (int j = 0; j < A; j++) xr[O + j] = (ar[j] - dyn->act_mean[j]) / (dyn->act_std[j] + NORM_EPS);
+    for (int q = 0; q < dyn->n_angles; q++) {
+      const int j = dyn->angles[q];
+      xr[j] = (sinf(sr[j]) - dyn->obs_mean[j]) / (dyn->obs_std[j] + NORM_EPS);
+      xr[O + q] = (cosf(sr[j]) - dyn->obs_mean[O + q]) / (dyn->obs_std[O + q] + NORM_EPS);
+    }
+    for (int j = 0; j < A; j++) xr[F + j] = (ar[j] - dyn->act_mean[j]) / (dyn->act_std[j] + NORM_EPS);
   }
 }
 
@@ -380,7 +434,7 @@ void mbrl_dynamics_work_init(mbrl_dynamics_work *w, const mbrl_dynamics *dyn, in
   mbrl_ensemble_infer_init(&w->net, &dyn->net, MBRL_PRECISION_FP32, max_B);
   w->version = dyn->version;
   size_t rows = (size_t)dyn->cfg.E * max_B, O = (size_t)dyn->cfg.obs_dim;
-  w->x = mbrl_alloc(rows * (O + (size_t)dyn->cfg.act_dim) * sizeof(float));
+  w->x = mbrl_alloc(rows * ((size_t)feat_dim(dyn) + (size_t)dyn->cfg.act_dim) * sizeof(float));
   w->y = mbrl_alloc(rows * (size_t)out_dim(&dyn->cfg) * sizeof(float));
   if (dyn->cfg.probabilistic) w->noise = mbrl_alloc(rows * O * sizeof(float));
 }
@@ -411,7 +465,7 @@ int mbrl_dynamics_sample(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const 
   if (!dyn->has_stats) return MBRL_EINVAL;
   const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, Y = out_dim(&dyn->cfg), gauss = dyn->cfg.probabilistic;
   const int K = mbrl_dynamics_n_elites(dyn); /* member k of the input is the network's member elite[k] */
-  const size_t rows = (size_t)K * B, I = (size_t)(O + A);
+  const size_t rows = (size_t)K * B, I = (size_t)(feat_dim(dyn) + A);
   if (w->version != dyn->version) {
     mbrl_ensemble_infer_sync(&w->net);
     w->version = dyn->version;
@@ -452,7 +506,8 @@ int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const flo
                       const float *d_next, float *d_states, float *d_acts, int B) {
   MBRL_ASSERT(B >= 0 && B <= w->max_B && w->dyn == dyn);
   if (!dyn->has_stats) return MBRL_EINVAL;
-  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, I = O + A, K = mbrl_dynamics_n_elites(dyn);
+  const int O = dyn->cfg.obs_dim, A = dyn->cfg.act_dim, F = feat_dim(dyn), I = F + A;
+  const int K = mbrl_dynamics_n_elites(dyn);
   const size_t rows = (size_t)K * B, cap = (size_t)dyn->cfg.E * w->max_B;
   if (!w->gx) {
     /* a network of the same shape whose gradients are the product's own */
@@ -486,10 +541,18 @@ int mbrl_dynamics_vjp(const mbrl_dynamics *dyn, mbrl_dynamics_work *w, const flo
   mbrl_ensemble_backward(&w->grad_net, &w->grad_work, w->gdx, w->gdy, w->gx, B);
   for (size_t r = 0; r < rows; r++) {
     const float *dx = w->gdx + ((size_t)dyn->elite[r / B] * B + r % B) * I;
-    if (d_states)
-      for (int j = 0; j < O; j++)
-        d_states[r * O + j] = d_next[r * O + j] + dx[j] / (dyn->obs_std[j] + NORM_EPS);
-    for (int j = 0; j < A; j++) d_acts[r * A + j] = dx[O + j] / (dyn->act_std[j] + NORM_EPS);
+    if (d_states) {
+      float *ds = d_states + r * O;
+      for (int j = 0; j < O; j++) ds[j] = d_next[r * O + j] + dx[j] / (dyn->obs_std[j] + NORM_EPS);
+      /* an angle's input is (sin, cos): its gradient is cos times the first's minus sin times the second's */
+      for (int q = 0; q < dyn->n_angles; q++) {
+        const int j = dyn->angles[q];
+        const float th = states[r * O + j];
+        ds[j] = d_next[r * O + j] + cosf(th) * dx[j] / (dyn->obs_std[j] + NORM_EPS) -
+                sinf(th) * dx[O + q] / (dyn->obs_std[O + q] + NORM_EPS);
+      }
+    }
+    for (int j = 0; j < A; j++) d_acts[r * A + j] = dx[F + j] / (dyn->act_std[j] + NORM_EPS);
   }
   return MBRL_OK;
 }
@@ -534,7 +597,7 @@ static void stat_arrays(const mbrl_dynamics *dyn, float *arr[6], int64_t len[6])
   float *a[6] = {dyn->obs_mean, dyn->obs_std, dyn->act_mean, dyn->act_std, dyn->delta_mean, dyn->delta_std};
   for (int i = 0; i < 6; i++) {
     arr[i] = a[i];
-    len[i] = i == 2 || i == 3 ? dyn->cfg.act_dim : dyn->cfg.obs_dim;
+    len[i] = i == 2 || i == 3 ? dyn->cfg.act_dim : i < 2 ? feat_dim(dyn) : dyn->cfg.obs_dim;
   }
 }
 
@@ -578,6 +641,7 @@ int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, si
   char *json = mbrl_config_print(&meta_table, &m);
   mbrl_checkpoint_add_meta(&ck, "dynamics", json);
   mbrl_free(json);
+  if (dyn->n_angles) mbrl_checkpoint_add_meta(&ck, "dynamics.angle_dims", dyn->cfg.angle_dims);
   mbrl_checkpoint_add_meta(&ck, "format", "mbrl.dynamics.v1");
   int rc = mbrl_checkpoint_write(&ck, path, err, err_sz);
   mbrl_checkpoint_free(&ck);
@@ -597,14 +661,24 @@ static int read_config(const mbrl_safetensors *st, const mbrl_ensemble *net, mbr
   *cfg = (mbrl_dynamics_config){.obs_dim = fm.obs_dim, .act_dim = fm.act_dim, .lr = (float)fm.lr,
                                 .train_batch_size = fm.train_batch_size, .bootstrap = fm.bootstrap};
   *has_stats = fm.has_stats;
+  /* the angles, when there are any */
+  const char *angle_dims = mbrl_safetensors_meta_get(st, "dynamics.angle_dims");
+  int n_angles = 0, angles[MBRL_CONFIG_STR / 2];
+  if (angle_dims) {
+    if (strlen(angle_dims) >= sizeof cfg->angle_dims || cfg->obs_dim > MBRL_CONFIG_STR / 2 ||
+        (n_angles = parse_angles(angle_dims, cfg->obs_dim, angles, err, err_sz)) < 0)
+      return mbrl_errf(err, err_sz, MBRL_EFORMAT, "bad dynamics.angle_dims '%.40s' for obs_dim %d", angle_dims,
+                       cfg->obs_dim);
+    snprintf(cfg->angle_dims, sizeof cfg->angle_dims, "%s", angle_dims);
+  }
   const mbrl_mlp_config *m = &net->cfg;
   /* a probabilistic model's network also outputs the log-variances */
   cfg->probabilistic = m->out == 2 * cfg->obs_dim;
-  if (m->in != cfg->obs_dim + cfg->act_dim || (m->out != cfg->obs_dim && !cfg->probabilistic) ||
+  if (m->in != cfg->obs_dim + n_angles + cfg->act_dim || (m->out != cfg->obs_dim && !cfg->probabilistic) ||
       m->out_act != MBRL_ACT_IDENTITY)
     return mbrl_errf(err, err_sz, MBRL_EFORMAT,
-                     "network %d -> %d (%s output) does not fit obs_dim %d and act_dim %d", m->in, m->out,
-                     mbrl_act_name(m->out_act), cfg->obs_dim, cfg->act_dim);
+                     "network %d -> %d (%s output) does not fit obs_dim %d, %d angles and act_dim %d", m->in,
+                     m->out, mbrl_act_name(m->out_act), cfg->obs_dim, n_angles, cfg->act_dim);
   cfg->E = m->E, cfg->n_layers = m->n_hidden, cfg->size = m->hidden, cfg->act = m->act;
   return MBRL_OK;
 }

@@ -26,6 +26,12 @@ Test(pets, defaults_follow_the_environments_pets_configuration) {
   cr_expect_eq(c.mb.planner.prop.particles, 20);
   cr_expect(c.mb.planner.prop.use_done, "cart-pole balance ends its episodes");
   cr_expect_eq(c.mb.scalar_log_freq, -1, "no evaluation episodes besides the trials");
+  cr_expect_str_eq(c.mb.model.angle_dims, "");
+  mbrl_pets_config sw = mbrl_pets_defaults("cartpole-pets-v0");
+  cr_expect_eq(sw.mb.model.size, 500);
+  cr_expect_eq(sw.mb.planner.H, 25);
+  cr_expect_eq(sw.mb.planner.N, 400);
+  cr_expect_str_eq(sw.mb.model.angle_dims, "1", "PETS's sine and cosine of the pole angle");
   mbrl_pets_config g = mbrl_pets_defaults("no-such-env-v0");
   cr_expect_eq(g.mb.planner.H, 25, "PETS's general horizon elsewhere");
   cr_expect_eq(g.epochs, 5);
