@@ -46,6 +46,9 @@ typedef struct mbrl_dynamics_config {
                          * 1: each member draws its own rows with replacement */
   int probabilistic;    /* 1: Gaussian outputs trained by negative log-likelihood (PETS) (0) */
   float weight_decay;   /* added to the gradient as PyTorch's Adam does (0) */
+  char layer_weight_decay[MBRL_CONFIG_STR]; /* n_layers + 1 comma-separated decays of each layer's
+                                             * weights, biases undecayed, as PETS's networks; when
+                                             * set it replaces weight_decay ("": unset) */
   float validation_ratio; /* mbrl_dynamics_fit: share of the data held out (0) */
   int patience;         /* mbrl_dynamics_fit: epochs without improvement before it stops (0: never) */
   int num_elites;       /* members predictions use, the best on validation (0: all) */
@@ -57,6 +60,7 @@ typedef struct mbrl_dynamics {
   mbrl_dynamics_config cfg;
   mbrl_ensemble net;        /* in = obs_dim + n_angles + act_dim, out = obs_dim (2 obs_dim probabilistic) */
   int n_angles, *angles;    /* the observation indices of angle_dims */
+  float *decay;             /* (net.n_params) with layer_weight_decay, the optimiser's decays */
   mbrl_adam opt;
   float *logvar;            /* probabilistic: (2 obs_dim) slab, logvar_min then logvar_max */
   float *logvar_min, *logvar_max; /* (obs_dim) each, into logvar */
@@ -192,7 +196,7 @@ mbrl_model mbrl_dynamics_model(mbrl_dynamics_work *w);
  * a probabilistic model, whose net.arch has 2 obs_dim outputs), metadata format
  * "mbrl.dynamics.v1", net.arch, dynamics (JSON of the config and has_stats) and, with angles,
  * dynamics.angle_dims (as the setting), and the tensor
- * elites (the elites' member numbers) when they are fewer than the members. The weight decay,
+ * elites (the elites' member numbers) when they are fewer than the members. The weight decays,
  * validation ratio and patience are not kept: a loaded model fits without them until set. */
 int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, size_t err_sz);
 

@@ -88,6 +88,8 @@ float mbrl_gaussian_nll_loss(float *dout, float *dmin, float *dmax, const float 
 
 typedef struct mbrl_adam {
   float lr, beta1, beta2, eps, weight_decay; /* weight decay as PyTorch's Adam: added to the grad */
+  const float *decay;                        /* (n) a weight decay per parameter instead (may be NULL;
+                                                the caller's, it must outlive the optimiser) */
   int64_t t;                                 /* steps taken */
   size_t n;                                  /* parameter count */
   float *m, *v;                              /* moments (n) */

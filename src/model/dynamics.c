@@ -21,6 +21,36 @@ static int out_dim(const mbrl_dynamics_config *c) { return c->probabilistic ? 2 
 /* the state features per row: obs_dim, then a cosine per angle */
 static int feat_dim(const mbrl_dynamics *dyn) { return dyn->cfg.obs_dim + dyn->n_angles; }
 
+/* the per-layer weight decays of text (n_layers + 1 values, each in [0, 1]) as a decay per parameter
+ * of net, weights decayed and biases not (PETS's); NULL for an empty text, NULL with a message in
+ * err for a bad one */
+static float *layer_decays(const char *text, const mbrl_ensemble *net, char *err, size_t err_sz) {
+  if (!*text) return NULL;
+  float wd[MBRL_MAX_LAYERS];
+  int n = 0;
+  for (const char *p = text;; p++) {
+    char *end;
+    double v = strtod(p, &end);
+    if (end == p || !(v >= 0.0 && v <= 1.0) || n == net->n_layers || (*end && *end != ',')) {
+      mbrl_errf(err, err_sz, -1, "layer_weight_decay '%s': %d comma-separated decays in [0, 1], one per layer",
+                text, net->n_layers);
+      return NULL;
+    }
+    wd[n++] = (float)v;
+    if (!*(p = end)) break;
+  }
+  if (n != net->n_layers) {
+    mbrl_errf(err, err_sz, -1, "layer_weight_decay '%s': %d decays for %d layers", text, n, net->n_layers);
+    return NULL;
+  }
+  float *decay = mbrl_alloc(net->n_params * sizeof(float)); /* zeroed: the biases */
+  for (int l = 0; l < net->n_layers; l++) {
+    size_t at = (size_t)(net->w[l] - net->params), len = (size_t)net->cfg.E * net->dim[l + 1] * net->dim[l];
+    for (size_t i = 0; i < len; i++) decay[at + i] = wd[l];
+  }
+  return decay;
+}
+
 /* the observation indices of text ("1", "0,3", or empty) into angles (obs_dim), ascending and
  * distinct; returns their number or -1 with a message */
 static int parse_angles(const char *text, int obs_dim, int *angles, char *err, size_t err_sz) {
@@ -53,6 +83,8 @@ static const mbrl_field dyn_fields[] = {
                   "members predict a Gaussian, trained by negative log-likelihood (PETS)"),
     MBRL_CFG_FLOAT(mbrl_dynamics_config, weight_decay, "weight_decay", NULL, 0, 1, 0,
                    "model weight decay, added to the gradient as PyTorch's Adam does"),
+    MBRL_CFG_STRING(mbrl_dynamics_config, layer_weight_decay, "layer_weight_decay", NULL, "",
+                    "a weight decay per layer, comma-separated, on the weights only (PETS's); replaces weight_decay"),
     MBRL_CFG_FLOAT(mbrl_dynamics_config, validation_ratio, "validation_ratio", NULL, 0, 0.9, 0,
                    "share of the data a model fit holds out to choose each member's best epoch and the elites"),
     MBRL_CFG_INT(mbrl_dynamics_config, patience, "patience", NULL, 0, 1e6, 0,
@@ -108,11 +140,17 @@ int mbrl_dynamics_init(mbrl_dynamics *dyn, const mbrl_dynamics_config *cfg, mbrl
     mbrl_free(angles);
     return rc;
   }
+  float *decay = layer_decays(cfg->layer_weight_decay, &dyn->net, err, err_sz);
+  if (*cfg->layer_weight_decay && !decay) {
+    mbrl_ensemble_free(&dyn->net);
+    mbrl_free(angles);
+    return MBRL_EINVAL;
+  }
   dyn->cfg = *cfg;
-  dyn->angles = angles, dyn->n_angles = n_angles;
+  dyn->angles = angles, dyn->n_angles = n_angles, dyn->decay = decay;
   mbrl_rng_split(&dyn->rng, rng, 0x64796e); /* "dyn" */
   mbrl_adam_init(&dyn->opt, dyn->net.n_params, cfg->lr);
-  dyn->opt.weight_decay = cfg->weight_decay;
+  dyn->opt.weight_decay = cfg->weight_decay, dyn->opt.decay = decay;
   const size_t E = (size_t)cfg->E, tb = (size_t)cfg->train_batch_size;
   const size_t O = (size_t)cfg->obs_dim, A = (size_t)cfg->act_dim, Y = (size_t)out_dim(cfg);
   const size_t F = (size_t)feat_dim(dyn);
@@ -149,7 +187,7 @@ void mbrl_dynamics_free(mbrl_dynamics *dyn) {
   mbrl_adam_free(&dyn->opt);
   mbrl_adam_free(&dyn->logvar_opt);
   mbrl_free(dyn->logvar), mbrl_free(dyn->logvar_grad), mbrl_free(dyn->elite), mbrl_free(dyn->val_score);
-  mbrl_free(dyn->angles);
+  mbrl_free(dyn->angles), mbrl_free(dyn->decay);
   mbrl_free(dyn->stats), mbrl_free(dyn->acc), mbrl_free(dyn->idx);
   mbrl_free(dyn->s), mbrl_free(dyn->a), mbrl_free(dyn->s2);
   mbrl_free(dyn->x), mbrl_free(dyn->target), mbrl_free(dyn->dy);

@@ -25,9 +25,10 @@ void mbrl_adam_step(mbrl_adam *opt, float *params, const float *grads) {
   const float step = opt->lr / bc1;
   float *m = opt->m, *v = opt->v;
   const long n = (long)opt->n;
+  const float *decay = opt->decay;
 #pragma omp parallel for simd schedule(static) if (n > 65536)
   for (long i = 0; i < n; i++) {
-    float gi = grads[i] + wd * params[i];
+    float gi = grads[i] + (decay ? decay[i] : wd) * params[i];
     m[i] = b1 * m[i] + (1.0f - b1) * gi;
     v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
     params[i] -= step * m[i] / (sqrtf(v[i]) / sqrt_bc2 + opt->eps);

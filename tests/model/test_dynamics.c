@@ -2,6 +2,7 @@
  * how training draws its rows, learning a linear system, skipped steps, checkpoint round trips. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../io/io_test.h"
@@ -546,4 +547,40 @@ Test(model_dynamics, angle_inputs_are_normalised_sines_and_cosines) {
   mbrl_buffer_free(&b);
   mbrl_paths_free(&p);
   io_test_rmtree(dir);
+}
+
+Test(model_dynamics, layer_weight_decay_decays_each_layers_weights_and_no_bias) {
+  mbrl_rng r;
+  mbrl_rng_init(&r, 9, 0);
+  mbrl_dynamics_config c = small_config(2, 8);
+  snprintf(c.layer_weight_decay, sizeof c.layer_weight_decay, "0.1,0.2,0.3");
+  mbrl_dynamics dyn;
+  char err[256] = "";
+  cr_assert_eq(mbrl_dynamics_init(&dyn, &c, &r, err, sizeof err), 0, "%s", err);
+  const mbrl_ensemble *n = &dyn.net;
+  cr_assert_eq(dyn.opt.decay, dyn.decay);
+  for (int l = 0; l < 3; l++) {
+    size_t w = (size_t)(n->w[l] - n->params), b = (size_t)(n->b[l] - n->params);
+    size_t nw = (size_t)2 * n->dim[l + 1] * n->dim[l], nb = (size_t)2 * n->dim[l + 1];
+    for (size_t i = 0; i < nw; i++) cr_assert_float_eq(dyn.decay[w + i], 0.1f * (l + 1), 1e-7, "layer %d", l);
+    for (size_t i = 0; i < nb; i++) cr_assert_eq(dyn.decay[b + i], 0.0f, "layer %d bias", l);
+  }
+  /* with no loss gradient, Adam's first step moves each decayed weight lr towards zero, biases stay */
+  float *before = malloc(n->n_params * sizeof(float));
+  memcpy(before, n->params, n->n_params * sizeof(float));
+  memset(n->grads, 0, n->n_params * sizeof(float));
+  mbrl_adam_step(&dyn.opt, n->params, n->grads);
+  for (size_t i = 0; i < n->n_params; i++) {
+    double moved = (double)before[i] - n->params[i];
+    double want = dyn.decay[i] > 0 && before[i] != 0 ? (before[i] > 0 ? 1e-3 : -1e-3) : 0.0;
+    cr_assert(fabs(moved - want) < 1e-6, "parameter %zu moved %g, not %g", i, moved, want);
+  }
+  free(before);
+  mbrl_dynamics_free(&dyn);
+  const char *bad[] = {"0.1,0.2", "0.1,0.2,0.3,0.4", "x", "-1,0,0", "0.1,,0.2", "0.1,0.2,2"};
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+    snprintf(c.layer_weight_decay, sizeof c.layer_weight_decay, "%s", bad[k]);
+    cr_expect_eq(mbrl_dynamics_init(&dyn, &c, &r, err, sizeof err), MBRL_EINVAL, "'%s'", bad[k]);
+    cr_expect(strstr(err, "layer_weight_decay") != NULL, "%s", err);
+  }
 }
