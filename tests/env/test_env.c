@@ -30,7 +30,7 @@ static void random_action(const mbrl_env_spec *s, mbrl_rng *rng, float *act) {
 
 Test(env, specs_match_the_reference) {
   static const int dims[NENV][3] = {{21, 6, 500}, {4, 2, 100}, {20, 7, 200},
-                                    {17, 6, 1000}, {3, 1, 200}, {4, 1, 200}, {4, 1, 200}};
+                                    {17, 6, 1000}, {3, 1, 200}, {4, 1, 200}, {4, 1, 200}, {4, 1, 200}};
   for (int k = 0; k < NENV; k++) {
     mbrl_env *env = make(names[k]);
     const mbrl_env_spec *s = mbrl_env_get_spec(env);
