@@ -4,8 +4,8 @@
  * Each member maps x = ((s - obs_mean) / (obs_std + 1e-8), (a - act_mean) / (act_std + 1e-8))
  * to a normalised change d (with angle_dims, s there is the state's features: each listed entry
  * replaced by its sine and the cosines appended, PETS's input for a pole angle, so obs_mean and
- * obs_std have obs_dim + angles entries); the predicted next state is s + d * delta_std + delta_mean (no eps
- * there). Training targets are ((s' - s) - delta_mean) / (delta_std + 1e-8) under an MSE loss.
+ * obs_std have obs_dim + angles entries); the predicted next state is
+ * s + d * delta_std + delta_mean (no eps there). Training targets are ((s' - s) - delta_mean) / (delta_std + 1e-8) under an MSE loss.
  * The statistics (mean and population std of obs, actions and deltas s' - s) are recomputed over
  * the whole replay buffer, typically once per iteration before training.
  *
