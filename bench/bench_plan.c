@@ -1,6 +1,7 @@
 /* Planner benchmarks at the CS285 cheetah Q3/Q5 setting (E 3, N 1000, H 15, 2 x 250 tanh, obs 21,
- * act 6): planning steps per second of random shooting and CEM-4, in fp32 and bf16, against the
- * matmul peak of the same precision over the network FLOPs of a step; notes give the time of the
+ * act 6): planning steps per second of random shooting, CEM-4, MPPI (one iteration, PDDM) and
+ * iCEM (its defaults: 3 iterations, decay 1.25), in fp32 and bf16, against the matmul peak of the
+ * same precision over the network FLOPs of the sequences a step scores; notes give the time of the
  * bare ensemble forwards a step contains, the rest being the planner's own work. */
 #include <stdio.h>
 
@@ -32,6 +33,20 @@ typedef struct {
 static void run_forwards(void *ctx) {
   fwd_args *a = ctx;
   for (int t = 0; t < H; t++) mbrl_ensemble_infer_forward(a->q, a->y, a->x, N);
+}
+
+/* a planning step's best time over rounds, and the sequences it scores */
+static double plan_time(mbrl_planner *p, const float *obs, int rounds, double *sequences) {
+  plan_args a = {.p = p, .obs = obs};
+  int64_t before = mbrl_planner_evaluated(p);
+  run_plan(&a);
+  *sequences = (double)(mbrl_planner_evaluated(p) - before);
+  double t = 1e30;
+  for (int r = 0; r < rounds; r++) {
+    double tp = bench_best_time(2, run_plan, &a);
+    if (tp < t) t = tp;
+  }
+  return t;
 }
 
 /* best times of a planning step and of its bare forwards (iters of them), measured in alternating
@@ -121,6 +136,21 @@ void bench_plan(int threads) {
     bench_row(what, 1.0 / t_rs, peak * 1e9 / step_flops, "steps/s");
     snprintf(what, sizeof what, "CEM-4 steps, %s", pn);
     bench_row(what, 1.0 / t_cem, peak * 1e9 / (CEM_ITERS * step_flops), "steps/s");
+
+    /* the planners that score a different number of sequences per step */
+    const char *others[] = {"mppi", "MPPI", "icem", "iCEM"};
+    for (int k = 0; k < 4; k += 2) {
+      mbrl_planner_set(&pc, "mpc_action_sampling_strategy", others[k], NULL, 0);
+      mbrl_planner *p;
+      MBRL_ASSERT(mbrl_planner_make(&p, &pc, &task, &model, &r, NULL, 0) == MBRL_OK);
+      double seqs, t = plan_time(p, obs, 4, &seqs);
+      const double flops = seqs / N * step_flops;
+      bench_say("  %s: %s step %.2f ms, %.0f sequences scored (%.2f GFLOP)\n", pn, others[k + 1], t * 1e3, seqs,
+                flops * 1e-9);
+      snprintf(what, sizeof what, "%s steps, %s", others[k + 1], pn);
+      bench_row(what, 1.0 / t, peak * 1e9 / flops, "steps/s");
+      mbrl_planner_free(p);
+    }
 
     mbrl_planner_free(rs);
     mbrl_planner_free(cem);

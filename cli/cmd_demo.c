@@ -34,7 +34,7 @@ static int collect(mbrl_buffer *buf, mbrl_env *env, int n, mbrl_rng *rng, char *
   random_policy pol = {s, rng};
   mbrl_paths p;
   mbrl_paths_init(&p, s->obs_dim, s->act_dim, n + s->ep_len);
-  int rc = mbrl_collect(&p, env, act_randomly, &pol, n, 0, rng, err, err_sz);
+  int rc = mbrl_collect(&p, env, act_randomly, NULL, &pol, n, 0, rng, err, err_sz);
   mbrl_buffer_init(buf, s->obs_dim, s->act_dim, n + s->ep_len);
   if (!rc) mbrl_buffer_add(buf, &p, NULL);
   mbrl_paths_free(&p);

@@ -1,13 +1,16 @@
 /* plan_eval: runs MPC episodes on a CS285 environment with either a saved dynamics model or the
- * environment's true dynamics as the planner's model, and prints each episode's return. It
- * separates what the planner can do (true dynamics: the ceiling of MPC at these settings) from
- * what the learned model allows.
+ * environment's true dynamics as the planner's model, and prints each episode's return, the
+ * candidate sequences scored per step and the planning time per step. It separates what the
+ * planner can do (true dynamics: the ceiling of MPC at these settings) from what the learned model
+ * allows.
  *
- *   plan_eval ENV MODEL [iterations] [episodes] [seed] [horizon]
+ *   plan_eval ENV MODEL [iterations] [episodes] [seed] [horizon] [SETTING=VALUE ...]
  *     ENV         cheetah-cs285-v0 or obstacles-cs285-v0
  *     MODEL       a model.safetensors written by `mbrl mb`, or "true"
  *     iterations  0: random shooting; k >= 1: CEM with k iterations (default 0)
  *     episodes    default 1; seed default 1; horizon default 15 (cheetah) or 10 (obstacles)
+ *     SETTING     any planner setting by its flag's name: planner=icem (or
+ *                 mpc_action_sampling_strategy), mpc_num_action_sequences=400, mppi_gamma=1, ...
  * Planner settings otherwise as the course's defaults: 1000 sequences, 5 elites, alpha 1. The
  * true model restores each row into a copy of the environment and steps it (cheetah: qpos and
  * qvel are obs[0..17]; obstacles: the position is obs[0..1]), one row at a time. */
@@ -47,18 +50,21 @@ static int true_predict(void *ctx, const float *s, const float *a, float *s2, fl
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: plan_eval ENV MODEL|true [iterations] [episodes] [seed] [horizon]\n");
+    fprintf(stderr, "usage: plan_eval ENV MODEL|true [iterations] [episodes] [seed] [horizon] [SETTING=VALUE ...]\n");
     return 2;
   }
+  /* positional arguments, then planner settings */
+  int npos = 1;
+  while (npos < argc && !strchr(argv[npos], '=')) npos++;
   const char *name = argv[1], *model_path = argv[2];
-  int iters = argc > 3 ? atoi(argv[3]) : 0, episodes = argc > 4 ? atoi(argv[4]) : 1;
-  uint64_t seed = argc > 5 ? strtoull(argv[5], NULL, 10) : 1;
+  int iters = npos > 3 ? atoi(argv[3]) : 0, episodes = npos > 4 ? atoi(argv[4]) : 1;
+  uint64_t seed = npos > 5 ? strtoull(argv[5], NULL, 10) : 1;
   int cheetah = !strcmp(name, "cheetah-cs285-v0");
   if (!cheetah && strcmp(name, "obstacles-cs285-v0")) {
     fprintf(stderr, "plan_eval: ENV must be cheetah-cs285-v0 or obstacles-cs285-v0\n");
     return 2;
   }
-  int H = argc > 6 ? atoi(argv[6]) : cheetah ? 15 : 10;
+  int H = npos > 6 ? atoi(argv[6]) : cheetah ? 15 : 10;
   if (iters < 0 || episodes < 1 || H < 1) {
     fprintf(stderr, "plan_eval: iterations >= 0, episodes >= 1 and horizon >= 1\n");
     return 2;
@@ -82,6 +88,16 @@ int main(int argc, char **argv) {
   char text[16];
   snprintf(text, sizeof text, "%d", iters);
   if (iters) mbrl_planner_set(&pc, "cem_iterations", text, NULL, 0);
+  for (int i = npos; i < argc; i++) {
+    char key[128];
+    const char *eq = strchr(argv[i], '=');
+    snprintf(key, sizeof key, "%.*s", (int)(eq - argv[i]), argv[i]);
+    if (!strcmp(key, "planner")) snprintf(key, sizeof key, "mpc_action_sampling_strategy");
+    if (mbrl_planner_set(&pc, key, eq + 1, err, sizeof err)) {
+      fprintf(stderr, "plan_eval: %s\n", err);
+      return 2;
+    }
+  }
   true_model tm = {sim, spec->obs_dim, spec->act_dim, spec->state_dim, cheetah};
   mbrl_model model = {.E = 1, .obs_dim = spec->obs_dim, .act_dim = spec->act_dim, .max_B = pc.N,
                       .predict = true_predict, .ctx = &tm};
@@ -106,14 +122,21 @@ int main(int argc, char **argv) {
   const int O = spec->obs_dim, A = spec->act_dim;
   float *obs = mbrl_alloc(sizeof(float) * (size_t)(2 * O + A));
   float *next = obs + O, *act = next + O;
-  double total = 0.0;
+  double total = 0.0, plan_s = 0.0;
+  int64_t steps = 0;
   for (int ep = 0; ep < episodes; ep++) {
     double ret = 0.0;
     int t = 0, done = 0, trunc = 0;
     if (mbrl_env_reset(env, mbrl_rng_u64(&rng), obs)) return 1;
+    mbrl_planner_reset(p); /* a warm start does not carry over between episodes */
     while (!done && !trunc) {
       float r;
-      mbrl_planner_act(p, obs, act);
+      double t0 = mbrl_time_now();
+      if (mbrl_planner_act(p, obs, act)) {
+        fprintf(stderr, "plan_eval: planning failed\n");
+        return 1;
+      }
+      plan_s += mbrl_time_now() - t0, steps++;
       if (mbrl_env_step(env, act, next, &r, &done, &trunc) < 0) {
         fprintf(stderr, "plan_eval: %s\n", mbrl_env_last_error(env));
         return 1;
@@ -125,9 +148,10 @@ int main(int argc, char **argv) {
     printf("episode %d: return %.1f in %d steps\n", ep, ret, t);
     fflush(stdout);
   }
-  printf("%s, %s model, %s, H %d: mean return %.2f over %d episodes (seed %llu)\n", name,
-         learned ? "learned" : "true", iters ? "CEM" : "random shooting", H, total / episodes, episodes,
-         (unsigned long long)seed);
+  printf("%s, %s model, %s, H %d, N %d: mean return %.2f over %d episodes (seed %llu); %.0f sequences "
+         "scored and %.1f ms planning per step\n",
+         name, learned ? "learned" : "true", pc.name, pc.H, pc.N, total / episodes, episodes,
+         (unsigned long long)seed, (double)mbrl_planner_evaluated(p) / (double)steps, 1e3 * plan_s / (double)steps);
   mbrl_free(obs);
   mbrl_planner_free(p);
   if (learned) mbrl_dynamics_work_free(&work), mbrl_dynamics_free(&dyn);

@@ -53,12 +53,13 @@ mbrl_return_stats mbrl_paths_return_stats(const mbrl_paths *p);
 /* Replaces the batch in p with whole episodes of env under policy until at least n_steps
  * transitions are held (the last episode runs to its end, so up to ep_len - 1 more). An episode
  * ends on the environment's terminated or truncated, or after ep_len steps (ep_len <= 0: the
- * environment's); each starts from mbrl_env_reset with a seed drawn from rng. Returns 0;
+ * environment's); each starts from mbrl_env_reset with a seed drawn from rng, then reset (may be
+ * NULL) with policy_ctx. Returns 0;
  * MBRL_EINVAL when p cannot hold n_steps - 1 + ep_len transitions; or the negative code of a
  * failing policy or environment (message in err, may be NULL), p then holding the episodes
  * finished before the failure. */
-int mbrl_collect(mbrl_paths *p, mbrl_env *env, mbrl_policy_fn policy, void *policy_ctx, int n_steps,
-                 int ep_len, mbrl_rng *rng, char *err, size_t err_sz);
+int mbrl_collect(mbrl_paths *p, mbrl_env *env, mbrl_policy_fn policy, mbrl_policy_reset_fn reset,
+                 void *policy_ctx, int n_steps, int ep_len, mbrl_rng *rng, char *err, size_t err_sz);
 
 /* A FIFO of transitions: once capacity is reached, each added transition replaces the oldest. */
 typedef struct mbrl_buffer {

@@ -1,6 +1,7 @@
 /* Model-predictive control planners, as classes registered by name (random shooting "random" and
- * the cross-entropy method "cem" built in, as CS285 HW4's MPC policy), over any mbrl_model and
- * any task (an environment's, or the caller's own).
+ * the cross-entropy method "cem" as CS285 HW4's MPC policy, "mppi" with PDDM's filtering and
+ * "icem" built in, src/plan/ describing each), over any mbrl_model and any task (an environment's,
+ * or the caller's own).
  *
  * Scoring: a planner proposes N candidate action sequences (H x act_dim) and scores them through
  * the propagation module (propagate.h): with its default mode, members, each candidate is rolled
@@ -23,6 +24,10 @@
  * see every action clipped to the bounds, as the environment applies it. Clipping the samples
  * themselves keeps mu inside the bounds and the averaged elites away from them: on cheetah with
  * the true dynamics as the model, CEM-2 made 626 in one episode that way and 755 this way.
+ *
+ * Warm starts: a class may keep its solution between steps, shifted by one after each executed
+ * action (random and CEM with warm_start, MPPI and iCEM always); mbrl_planner_reset forgets it at
+ * an episode's start, and mbrl_collect calls it through mbrl_planner_policy_reset.
  *
  * While the model is not ready (a learned model before any data statistics) the planner acts
  * uniformly at random in the bounds. A NaN score ranks below every number and is counted. All
@@ -84,8 +89,14 @@ void mbrl_planner_free(mbrl_planner *p);
  * error code. */
 int mbrl_planner_act(mbrl_planner *p, const float *obs, float *act);
 
-/* mbrl_planner_act as an mbrl_policy_fn for mbrl_collect, with the planner as ctx. */
+/* Forgets what the planner keeps between steps (a warm start's previous solution): the next act
+ * plans as at the start of an episode. */
+void mbrl_planner_reset(mbrl_planner *p);
+
+/* mbrl_planner_act and mbrl_planner_reset as an mbrl_policy_fn and mbrl_policy_reset_fn for
+ * mbrl_collect, with the planner as ctx. */
 int mbrl_planner_policy(void *planner, const float *obs, float *act);
+void mbrl_planner_policy_reset(void *planner);
 
 /* The sequence (H x act_dim, clipped to the bounds) behind the last action: the best candidate or
  * CEM's final mean; valid until the next act. */
@@ -93,6 +104,9 @@ const float *mbrl_planner_plan(const mbrl_planner *p);
 
 /* Candidate scores that were NaN so far. */
 int64_t mbrl_planner_nonfinite(const mbrl_planner *p);
+
+/* Candidate sequences scored so far (a planner's cost: samples evaluated). */
+int64_t mbrl_planner_evaluated(const mbrl_planner *p);
 
 /* The planner's configuration. */
 const mbrl_planner_config *mbrl_planner_get_config(const mbrl_planner *p);
@@ -116,6 +130,9 @@ typedef struct mbrl_planner_class {
   /* Optional (NULL: nothing): after an executed action, moves what the class keeps between steps
    * one step on (a warm start). */
   void (*shift)(mbrl_planner *p, void *self);
+  /* Optional (NULL: nothing): forgets what the class keeps between steps, as a new episode starts.
+   * A class that keeps anything must have it; the block starts zeroed after init. */
+  void (*reset)(mbrl_planner *p, void *self);
   /* Frees what init allocated; may be NULL. */
   void (*release)(void *self);
 } mbrl_planner_class;
@@ -150,6 +167,14 @@ int mbrl_planner_score(mbrl_planner *p, const float *obs, const float *cand, int
  * or clips it to the bounds. */
 void mbrl_planner_uniform(mbrl_planner *p, float *x, size_t rows);
 void mbrl_planner_clip(const mbrl_planner *p, float *x, size_t rows);
+
+/* For classes: moves a sequence x (H x act_dim) one step on, its last step at the middle of the
+ * bounds (a warm start's shift). */
+void mbrl_planner_shift_sequence(const mbrl_planner *p, float *x);
+
+/* For classes: the indices of the k (1 <= k <= n) best of the n scores into top (k), best first,
+ * earlier ones first among equals. */
+void mbrl_planner_top(const float *score, int n, int k, int *top);
 
 /* Whether score a ranks above score b: NaN ranks below every number. */
 static inline int mbrl_planner_better(float a, float b) { return a > b || (b != b && a == a); }

@@ -27,18 +27,22 @@ mbrl_recorder *mbrl_recorder_make(mbrl_env *env, int width, int height);
 void mbrl_recorder_free(mbrl_recorder *r);
 
 /* Starts a video at path, at the environment's real-time rate (mbrl_renderer_fps), of the next
- * episode that policy (called with ctx) plays through mbrl_recorder_policy; the first start makes
+ * episode that policy (called with ctx; reset, may be NULL, through mbrl_recorder_reset) plays
+ * through mbrl_recorder_policy; the first start makes
  * the renderer (and loads EGL for a MuJoCo environment). Returns 0, or with a message in err
  * MBRL_EINVAL for a bad frame size, MBRL_EUNSUPPORTED when the environment cannot be drawn or
  * EGL is missing, MBRL_EIO when path cannot be written (mbrl_recorder_policy then only calls the
  * policy). */
-int mbrl_recorder_start(mbrl_recorder *r, const char *path, mbrl_policy_fn policy, void *ctx,
-                        char *err, size_t err_sz);
+int mbrl_recorder_start(mbrl_recorder *r, const char *path, mbrl_policy_fn policy, mbrl_policy_reset_fn reset,
+                        void *ctx, char *err, size_t err_sz);
 
 /* An mbrl_policy_fn over a recorder (ctx): films the environment while the first episode since
  * start lasts, then returns what the wrapped policy returns. A failure to draw or encode ends the
  * filming, not the policy; mbrl_recorder_finish reports it. */
 int mbrl_recorder_policy(void *recorder, const float *obs, float *act);
+
+/* An mbrl_policy_reset_fn over a recorder: the wrapped policy's reset, if it has one. */
+void mbrl_recorder_reset(void *recorder);
 
 /* Ends the video started last and writes its file; returns 0 with the frame count in *frames (may
  * be NULL), or the first failure since start with its message (no file is then left). */

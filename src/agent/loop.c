@@ -155,8 +155,14 @@ int mbrl_loop_returns_plot(const mbrl_loop *L, const char *title, const char *xl
 typedef struct {
   mbrl_loop *L;
   mbrl_policy_fn policy;
+  mbrl_policy_reset_fn reset; /* may be NULL */
   void *ctx;
 } progress_policy;
+
+static void progress_policy_reset(void *p) {
+  progress_policy *pp = p;
+  if (pp->reset) pp->reset(pp->ctx);
+}
 
 static int policy_with_progress(void *p, const float *obs, float *act) {
   progress_policy *pp = p;
@@ -271,15 +277,15 @@ void mbrl_loop_report(mbrl_loop *L, const char *phase, int steps, int steps_tota
   if (L->report) L->report(L->report_ctx, L->pr);
 }
 
-int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
-                      size_t err_sz) {
+int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, mbrl_policy_reset_fn reset,
+                      void *policy_ctx, char *err, size_t err_sz) {
   const mbrl_mb_config *c = L->cfg;
   mbrl_mb_progress *pr = L->pr;
   pr->itr = itr, pr->train_return = NAN, pr->eval_return = NAN, pr->loss = NAN;
   int n_steps = itr == 0 ? c->batch_size_initial : c->batch_size;
   mbrl_loop_report(L, "collect", 0, n_steps);
-  progress_policy pp = {L, policy, policy_ctx};
-  int rc = mbrl_collect(&L->paths, L->env, policy_with_progress, &pp, n_steps, L->spec->ep_len, &L->r_collect,
+  progress_policy pp = {L, policy, reset, policy_ctx};
+  int rc = mbrl_collect(&L->paths, L->env, policy_with_progress, progress_policy_reset, &pp, n_steps, L->spec->ep_len, &L->r_collect,
                         err, err_sz);
   if (rc) return rc;
   L->train = mbrl_paths_return_stats(&L->paths);
@@ -350,14 +356,14 @@ static int video_start(mbrl_loop *L, int itr, progress_policy *pp) {
   char path[1200];
   snprintf(path, sizeof path, "%s/itr_%d_eval.mp4", L->dir, itr);
   if (!L->video) L->video = mbrl_recorder_make(L->env, 0, 0);
-  if (!mbrl_recorder_start(L->video, path, policy_with_progress, pp, L->video_error, sizeof L->video_error))
+  if (!mbrl_recorder_start(L->video, path, policy_with_progress, progress_policy_reset, pp, L->video_error, sizeof L->video_error))
     return 1;
   video_failed(L);
   return 0;
 }
 
-int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
-                  size_t err_sz) {
+int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, mbrl_policy_reset_fn reset,
+                  void *policy_ctx, char *err, size_t err_sz) {
   const mbrl_mb_config *c = L->cfg;
   const mbrl_return_stats *t = &L->train;
   int rc;
@@ -367,10 +373,10 @@ int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx
   for (size_t k = 0; k < sizeof row / sizeof *row; k++) mbrl_metrics_set(L->metrics, tags[5 + k], row[k]);
   if (c->scalar_log_freq > 0 && itr % c->scalar_log_freq == 0) {
     mbrl_loop_report(L, "eval", 0, c->eval_batch_size);
-    progress_policy pp = {L, policy, policy_ctx};
+    progress_policy pp = {L, policy, reset, policy_ctx};
     int film = video_start(L, itr, &pp);
     if ((rc = mbrl_collect(&L->paths, L->env, film ? mbrl_recorder_policy : policy_with_progress,
-                           film ? (void *)L->video : &pp, c->eval_batch_size, L->spec->ep_len,
+                           film ? mbrl_recorder_reset : progress_policy_reset, film ? (void *)L->video : &pp, c->eval_batch_size, L->spec->ep_len,
                            &L->r_collect, err, err_sz)))
       return rc;
     if (film && mbrl_recorder_finish(L->video, NULL, L->video_error, sizeof L->video_error)) video_failed(L);

@@ -77,10 +77,11 @@ int mbrl_loop_returns_plot(const mbrl_loop *L, const char *title, const char *xl
 /* Sets the phase, its step counts and the elapsed time in pr and reports it. */
 void mbrl_loop_report(mbrl_loop *L, const char *phase, int steps, int steps_total);
 
-/* Starts iteration itr: collects batch_size_initial (itr 0) or batch_size steps with policy into
+/* Starts iteration itr: collects batch_size_initial (itr 0) or batch_size steps with policy (reset,
+ * may be NULL, before each episode) into
  * L->paths, adds them to the buffer and recomputes the model's statistics. */
-int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
-                      size_t err_sz);
+int mbrl_loop_collect(mbrl_loop *L, int itr, mbrl_policy_fn policy, mbrl_policy_reset_fn reset,
+                      void *policy_ctx, char *err, size_t err_sz);
 
 /* Trains the model train_steps steps (or fits it for fit_epochs epochs), writes the iteration-0 figures and
  * saves model.safetensors (and itr_<itr>_model.safetensors with save_params). */
@@ -91,7 +92,7 @@ int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz);
  * video_log_freq iterations, a failure reported as phase "warning" and filming then off), writes
  * the metrics row (with whatever else the caller staged) and reports "done". After the last
  * iteration err holds why filming failed, or "": the run went on without video. */
-int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, void *policy_ctx, char *err,
-                  size_t err_sz);
+int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, mbrl_policy_reset_fn reset,
+                  void *policy_ctx, char *err, size_t err_sz);
 
 #endif

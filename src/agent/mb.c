@@ -62,9 +62,9 @@ int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx
 
   /* MPC collects (uniformly random before the model has statistics) and is evaluated */
   for (int itr = 0; itr < c->n_iter; itr++)
-    if ((rc = mbrl_loop_collect(&L, itr, mbrl_planner_policy, planner, err, err_sz)) ||
+    if ((rc = mbrl_loop_collect(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz)) ||
         (rc = mbrl_loop_train_model(&L, itr, err, err_sz)) ||
-        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, planner, err, err_sz)))
+        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz)))
       break;
 
 out:

@@ -177,7 +177,7 @@ int mbrl_mbpo_run(const mbrl_mbpo_config *c, mbrl_mbpo_progress_fn progress, voi
   sac_phase ph = {&L, c, &sac, &sac_buf, &ro, chunk, &rep};
   for (int itr = 0; itr < c->mb.n_iter; itr++) {
     /* the actor samples real data into both buffers (noise only in the model's) */
-    if ((rc = mbrl_loop_collect(&L, itr, mbrl_sac_policy_sample, &sac, err, err_sz))) break;
+    if ((rc = mbrl_loop_collect(&L, itr, mbrl_sac_policy_sample, NULL, &sac, err, err_sz))) break;
     mbrl_buffer_add(&sac_buf, &L.paths, NULL);
     if ((rc = mbrl_loop_train_model(&L, itr, err, err_sz)) || (rc = run_sac_phase(&ph, err, err_sz)) ||
         (rc = save_sac(&L, &sac, itr, err, err_sz)))
@@ -188,7 +188,7 @@ int mbrl_mbpo_run(const mbrl_mbpo_config *c, mbrl_mbpo_progress_fn progress, voi
     for (size_t k = 0; k < sizeof row / sizeof *row; k++)
       if (!isnan(row[k])) mbrl_metrics_set(L.metrics, sac_tags[k], row[k]); /* no update: empty cells */
     /* the actor's mean action is evaluated */
-    if ((rc = mbrl_loop_log(&L, itr, mbrl_sac_policy_mean, &sac, err, err_sz))) break;
+    if ((rc = mbrl_loop_log(&L, itr, mbrl_sac_policy_mean, NULL, &sac, err, err_sz))) break;
   }
 
 out:

@@ -97,7 +97,7 @@ int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, voi
   double best_so_far = NAN;
   for (int itr = 0; itr < c.mb.n_iter; itr++) {
     /* a trial (random before the model has statistics), then a refit on all the data */
-    if ((rc = mbrl_loop_collect(&L, itr, mbrl_planner_policy, planner, err, err_sz))) break;
+    if ((rc = mbrl_loop_collect(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz))) break;
     L.fit_epochs = c.epochs, L.train_steps = 0; /* no epochs: no training */
     if ((rc = mbrl_loop_train_model(&L, itr, err, err_sz))) break;
     if (itr > 0 && !(L.train.max <= best_so_far)) best_so_far = L.train.max;
@@ -105,7 +105,7 @@ int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, voi
     if (itr > 0) mbrl_metrics_set(L.metrics, pets_tags[0], (float)best_so_far); /* empty after the random one */
     if ((rc = mbrl_loop_returns_plot(&L, "PETS: return of each trial", "environment steps", steps, ret,
                                      "trial return", best, "best so far", itr + 1, err, err_sz)) ||
-        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, planner, err, err_sz)))
+        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz)))
       break;
   }
 

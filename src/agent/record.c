@@ -15,6 +15,7 @@ struct mbrl_recorder {
   unsigned char *rgb;       /* (height x width x 3) */
   double *state;            /* (state_dim) for the step count */
   mbrl_policy_fn policy;
+  mbrl_policy_reset_fn reset; /* may be NULL */
   void *ctx;
   int filming;              /* still in the first episode since start */
   int last_step;            /* the step count of the last frame */
@@ -40,12 +41,12 @@ void mbrl_recorder_free(mbrl_recorder *r) {
   mbrl_free(r);
 }
 
-int mbrl_recorder_start(mbrl_recorder *r, const char *path, mbrl_policy_fn policy, void *ctx,
-                        char *err, size_t err_sz) {
+int mbrl_recorder_start(mbrl_recorder *r, const char *path, mbrl_policy_fn policy, mbrl_policy_reset_fn reset,
+                        void *ctx, char *err, size_t err_sz) {
   MBRL_ASSERT(r && path && policy);
   mbrl_video_free(r->video);
   r->video = NULL;
-  r->policy = policy, r->ctx = ctx;
+  r->policy = policy, r->reset = reset, r->ctx = ctx;
   r->filming = 0, r->failed = 0, r->error[0] = 0;
   if (!r->renderer) {
     if ((r->width > 0 || r->height > 0) && !mbrl_video_size_ok(r->width, r->height))
@@ -84,6 +85,11 @@ int mbrl_recorder_policy(void *recorder, const float *obs, float *act) {
     }
   }
   return r->policy(r->ctx, obs, act);
+}
+
+void mbrl_recorder_reset(void *recorder) {
+  mbrl_recorder *r = recorder;
+  if (r->reset) r->reset(r->ctx);
 }
 
 int mbrl_recorder_finish(mbrl_recorder *r, int *frames, char *err, size_t err_sz) {

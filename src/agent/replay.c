@@ -73,8 +73,8 @@ int mbrl_mb_replay(const char *run_dir, int iter, const char *out, uint64_t seed
   /* one whole episode: a collection of one step runs to the episode's end */
   rec = mbrl_recorder_make(env, width, height);
   mbrl_paths_init(&paths, spec->obs_dim, spec->act_dim, spec->ep_len);
-  if ((rc = mbrl_recorder_start(rec, res->path, mbrl_planner_policy, planner, err, err_sz)) ||
-      (rc = mbrl_collect(&paths, env, mbrl_recorder_policy, rec, 1, spec->ep_len, &rng, err, err_sz)) ||
+  if ((rc = mbrl_recorder_start(rec, res->path, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz)) ||
+      (rc = mbrl_collect(&paths, env, mbrl_recorder_policy, mbrl_recorder_reset, rec, 1, spec->ep_len, &rng, err, err_sz)) ||
       (rc = mbrl_recorder_finish(rec, &res->frames, err, err_sz)))
     goto out;
   res->ret = paths.ep_return[0];

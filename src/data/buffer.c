@@ -47,8 +47,8 @@ mbrl_return_stats mbrl_paths_return_stats(const mbrl_paths *p) {
   return s;
 }
 
-int mbrl_collect(mbrl_paths *p, mbrl_env *env, mbrl_policy_fn policy, void *policy_ctx, int n_steps,
-                 int ep_len, mbrl_rng *rng, char *err, size_t err_sz) {
+int mbrl_collect(mbrl_paths *p, mbrl_env *env, mbrl_policy_fn policy, mbrl_policy_reset_fn reset,
+                 void *policy_ctx, int n_steps, int ep_len, mbrl_rng *rng, char *err, size_t err_sz) {
   const mbrl_env_spec *spec = mbrl_env_get_spec(env);
   const int O = p->obs_dim, A = p->act_dim;
   MBRL_ASSERT(spec->obs_dim == O && spec->act_dim == A && policy && n_steps >= 1);
@@ -62,6 +62,7 @@ int mbrl_collect(mbrl_paths *p, mbrl_env *env, mbrl_policy_fn policy, void *poli
   while (p->n < n_steps) {
     int start = p->n, rc = mbrl_env_reset(env, mbrl_rng_u64(rng), p->obs + (size_t)start * O);
     if (rc < 0) return mbrl_errf(err, err_sz, rc, "%s", mbrl_env_last_error(env));
+    if (reset) reset(policy_ctx);
     double ret = 0.0;
     for (int t = 0;; t++) {
       size_t i = (size_t)start + t;

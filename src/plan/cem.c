@@ -1,5 +1,6 @@
 /* The cross-entropy method: uniform first iteration, then Gaussian samples (clipped only where they
- * meet the model), refitted to the elites with rate alpha; the final mean is the plan. */
+ * meet the model), refitted to the elites with rate alpha; the final mean is the plan. With a warm
+ * start the first iteration samples around the last step's mean shifted by one instead. */
 #include <math.h>
 #include <string.h>
 
@@ -10,12 +11,15 @@ typedef struct {
   int iters;   /* cem_iterations (4) */
   int elites;  /* cem_num_elites (5), 1 <= J <= N */
   float alpha; /* cem_alpha, update rate in (0, 1] (1) */
+  int warm;    /* warm_start (off) */
 } cem_options;
 
 static const mbrl_field cem_fields[] = {
     MBRL_CFG_INT(cem_options, iters, "cem_iterations", NULL, 1, 1000, 4, "CEM iterations"),
     MBRL_CFG_INT(cem_options, elites, "cem_num_elites", NULL, 1, 1e6, 5, "CEM elites"),
     MBRL_CFG_FLOAT(cem_options, alpha, "cem_alpha", NULL, 1e-9, 1, 1, "CEM update rate"),
+    MBRL_CFG_BOOL(cem_options, warm, "warm_start", NULL, 0,
+                  "start from the last step's solution shifted by one (its last step re-initialised)"),
 };
 static const mbrl_config_table cem_table = {"cem", cem_fields, (int)(sizeof cem_fields / sizeof *cem_fields)};
 
@@ -26,6 +30,7 @@ typedef struct {
   float *score;      /* (N) their predicted returns */
   int *elite;        /* (elites) indices of the best candidates */
   float *mu, *sigma; /* (H x act_dim) the sampling mean and std */
+  int have_mu;       /* mu holds the last step's solution, shifted (warm start) */
 } cem;
 
 static int cem_init(mbrl_planner *p, void *self, char *err, size_t err_sz) {
@@ -51,18 +56,6 @@ static void cem_release(void *self) {
   mbrl_free(c->cand), mbrl_free(c->score), mbrl_free(c->elite), mbrl_free(c->mu), mbrl_free(c->sigma);
 }
 
-/* the J best candidates into c->elite, best first; earlier candidates win ties */
-static void select_elites(cem *c) {
-  const int N = c->N, J = c->o.elites;
-  int *el = c->elite, k = 0;
-  for (int n = 0; n < N; n++) {
-    if (k == J && !mbrl_planner_better(c->score[n], c->score[el[J - 1]])) continue;
-    int i = k < J ? k++ : J - 1;
-    while (i > 0 && mbrl_planner_better(c->score[n], c->score[el[i - 1]])) el[i] = el[i - 1], i--;
-    el[i] = n;
-  }
-}
-
 /* candidates from Normal(mu, sigma) elementwise, not clipped here (see planner.h) */
 static void sample_gaussian(cem *c, mbrl_rng *rng) {
   const size_t HA = (size_t)c->H * c->A, n = (size_t)c->N * HA;
@@ -73,11 +66,12 @@ static void sample_gaussian(cem *c, mbrl_rng *rng) {
     for (size_t i = 0; i < HA; i++) x[i] = c->mu[i] + c->sigma[i] * x[i];
 }
 
-/* mean and population std of the elites, blended into mu and sigma (replacing them at it 0) */
-static void refit(cem *c, int it) {
+/* mean and population std of the elites, blended into mu and sigma (replacing them after a
+ * uniform iteration) */
+static void refit(cem *c, int uniform) {
   const int J = c->o.elites;
   const size_t HA = (size_t)c->H * c->A;
-  const float alpha = it == 0 ? 1.0f : c->o.alpha;
+  const float alpha = uniform ? 1.0f : c->o.alpha;
   for (size_t i = 0; i < HA; i++) {
     double m = 0.0, v = 0.0;
     for (int j = 0; j < J; j++) m += c->cand[(size_t)c->elite[j] * HA + i];
@@ -94,18 +88,38 @@ static void refit(cem *c, int it) {
 
 static int cem_plan(mbrl_planner *p, void *self, const float *obs, float *plan) {
   cem *c = self;
+  const int warm = c->o.warm && c->have_mu;
+  if (warm) {
+    /* around the shifted solution with the spread of a uniform draw's quarter range */
+    const float *low = mbrl_planner_low(p), *high = mbrl_planner_high(p);
+    for (int i = 0; i < c->H * c->A; i++) c->sigma[i] = 0.25f * (high[i % c->A] - low[i % c->A]);
+  }
   for (int it = 0; it < c->o.iters; it++) {
-    if (it == 0)
+    const int uniform = it == 0 && !warm;
+    if (uniform)
       mbrl_planner_uniform(p, c->cand, (size_t)c->N * c->H);
     else
       sample_gaussian(c, mbrl_planner_rng(p));
     int rc = mbrl_planner_score(p, obs, c->cand, c->N, c->score);
     if (rc) return rc;
-    select_elites(c);
-    refit(c, it);
+    mbrl_planner_top(c->score, c->N, c->o.elites, c->elite);
+    refit(c, uniform);
   }
   memcpy(plan, c->mu, (size_t)c->H * c->A * sizeof(float));
   return MBRL_OK;
+}
+
+/* the mean one step on, its last step back at the middle of the bounds */
+static void cem_shift(mbrl_planner *p, void *self) {
+  cem *c = self;
+  if (!c->o.warm) return;
+  mbrl_planner_shift_sequence(p, c->mu);
+  c->have_mu = 1;
+}
+
+static void cem_reset(mbrl_planner *p, void *self) {
+  (void)p;
+  ((cem *)self)->have_mu = 0;
 }
 
 const mbrl_planner_class mbrl_planner_cem = {
@@ -115,5 +129,7 @@ const mbrl_planner_class mbrl_planner_cem = {
     .self_size = sizeof(cem),
     .init = cem_init,
     .plan = cem_plan,
+    .shift = cem_shift,
+    .reset = cem_reset,
     .release = cem_release,
 };

@@ -6,5 +6,7 @@
 
 extern const mbrl_planner_class mbrl_planner_random; /* random_shooting.c */
 extern const mbrl_planner_class mbrl_planner_cem;    /* cem.c */
+extern const mbrl_planner_class mbrl_planner_mppi;   /* mppi.c */
+extern const mbrl_planner_class mbrl_planner_icem;   /* icem.c */
 
 #endif

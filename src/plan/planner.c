@@ -16,6 +16,7 @@ struct mbrl_planner {
   mbrl_propagator prop; /* holds the task and the model */
   float *plan;       /* (H x act_dim) the last sequence chosen, clipped to the bounds */
   int64_t nonfinite; /* candidate scores that were NaN */
+  int64_t evaluated; /* candidate sequences scored */
   mbrl_rng rng;
   void *self;        /* the class's own block */
 };
@@ -23,7 +24,8 @@ struct mbrl_planner {
 /* ---- registry ---- */
 
 enum { MAX_CLASSES = 64 };
-static const mbrl_planner_class *builtin[] = {&mbrl_planner_random, &mbrl_planner_cem};
+static const mbrl_planner_class *builtin[] = {&mbrl_planner_random, &mbrl_planner_cem, &mbrl_planner_mppi,
+                                              &mbrl_planner_icem};
 enum { N_BUILTIN = sizeof builtin / sizeof *builtin };
 static const mbrl_planner_class *registry[MAX_CLASSES];
 static int n_registered;
@@ -82,8 +84,8 @@ static const mbrl_config_table *class_options(const void *base) {
 }
 
 static const mbrl_field planner_fields[] = {
-    MBRL_CFG_STRING(mbrl_planner_config, name, "mpc_action_sampling_strategy", NULL, "random",
-                    "planner: random, cem or a registered one (mbrl planners lists them)"),
+    MBRL_CFG_STRING(mbrl_planner_config, name, "mpc_action_sampling_strategy", "--planner", "random",
+                    "planner: random, cem, mppi, icem or a registered one (mbrl planners lists them)"),
     MBRL_CFG_INT(mbrl_planner_config, H, "mpc_horizon", NULL, 1, 1000, 10, "planning horizon H"),
     MBRL_CFG_INT(mbrl_planner_config, N, "mpc_num_action_sequences", NULL, 1, 1e6, 1000,
                  "candidate action sequences N"),
@@ -176,12 +178,19 @@ int mbrl_planner_act(mbrl_planner *p, const float *obs, float *act) {
   return MBRL_OK;
 }
 
+void mbrl_planner_reset(mbrl_planner *p) {
+  if (p->cls->reset) p->cls->reset(p, p->self);
+}
+
 int mbrl_planner_policy(void *planner, const float *obs, float *act) {
   return mbrl_planner_act(planner, obs, act);
 }
 
+void mbrl_planner_policy_reset(void *planner) { mbrl_planner_reset(planner); }
+
 const float *mbrl_planner_plan(const mbrl_planner *p) { return p->plan; }
 int64_t mbrl_planner_nonfinite(const mbrl_planner *p) { return p->nonfinite; }
+int64_t mbrl_planner_evaluated(const mbrl_planner *p) { return p->evaluated; }
 const mbrl_planner_config *mbrl_planner_get_config(const mbrl_planner *p) { return &p->cfg; }
 
 /* ---- for classes ---- */
@@ -203,6 +212,7 @@ int mbrl_planner_score(mbrl_planner *p, const float *obs, const float *cand, int
   int rc = mbrl_propagate_returns(&p->prop, obs, cand, n, p->cfg.H, score, &p->rng);
   if (rc) return rc;
   for (int i = 0; i < n; i++) p->nonfinite += isnan(score[i]) != 0;
+  p->evaluated += n;
   return MBRL_OK;
 }
 
@@ -214,4 +224,21 @@ void mbrl_planner_uniform(mbrl_planner *p, float *x, size_t rows) {
     for (int d = 0; d < A; d++) x[d] = low[d] + (high[d] - low[d]) * x[d];
 }
 
+void mbrl_planner_top(const float *score, int n, int k, int *top) {
+  MBRL_ASSERT(k >= 1 && k <= n);
+  int m = 0;
+  for (int i = 0; i < n; i++) {
+    if (m == k && !mbrl_planner_better(score[i], score[top[k - 1]])) continue;
+    int j = m < k ? m++ : k - 1;
+    while (j > 0 && mbrl_planner_better(score[i], score[top[j - 1]])) top[j] = top[j - 1], j--;
+    top[j] = i;
+  }
+}
+
 void mbrl_planner_clip(const mbrl_planner *p, float *x, size_t rows) { mbrl_task_clip(&p->prop.task, x, rows); }
+
+void mbrl_planner_shift_sequence(const mbrl_planner *p, float *x) {
+  const size_t A = (size_t)p->prop.task.act_dim, H = (size_t)p->cfg.H;
+  memmove(x, x + A, (H - 1) * A * sizeof(float));
+  for (size_t d = 0; d < A; d++) x[(H - 1) * A + d] = 0.5f * (p->prop.task.act_low[d] + p->prop.task.act_high[d]);
+}

@@ -46,7 +46,7 @@ static void film_free(film *f) {
 
 /* collects n_steps through the recorder */
 static int film_collect(film *f, int n_steps) {
-  return mbrl_collect(&f->paths, f->env, mbrl_recorder_policy, f->rec, n_steps,
+  return mbrl_collect(&f->paths, f->env, mbrl_recorder_policy, mbrl_recorder_reset, f->rec, n_steps,
                       mbrl_env_get_spec(f->env)->ep_len, &f->rng, f->err, sizeof f->err);
 }
 
@@ -69,7 +69,7 @@ Test(video_record, a_short_cheetah_episode_reads_back_from_the_mp4) {
   film f;
   film_init(&f, "cheetah-cs285-v0", 12, 128, 72);
   int t = 0, frames = 0;
-  cr_assert_eq(mbrl_recorder_start(f.rec, f.path, swing, &t, f.err, sizeof f.err), 0, "%s", f.err);
+  cr_assert_eq(mbrl_recorder_start(f.rec, f.path, swing, NULL, &t, f.err, sizeof f.err), 0, "%s", f.err);
   cr_assert_eq(film_collect(&f, 1), 0, "%s", f.err);
   cr_assert_eq(t, 12, "the wrapped policy chose every action");
   cr_assert_eq(mbrl_recorder_finish(f.rec, &frames, f.err, sizeof f.err), 0, "%s", f.err);
@@ -88,7 +88,7 @@ Test(video_record, only_the_first_episode_is_filmed) {
   film_init(&f, "obstacles-cs285-v0", 5, 64, 64);
   int frames = 0;
   for (int round = 0; round < 2; round++) {
-    cr_assert_eq(mbrl_recorder_start(f.rec, f.path, zero, NULL, f.err, sizeof f.err), 0, "%s", f.err);
+    cr_assert_eq(mbrl_recorder_start(f.rec, f.path, zero, NULL, NULL, f.err, sizeof f.err), 0, "%s", f.err);
     cr_assert_eq(film_collect(&f, 12), 0);
     cr_assert_eq(f.paths.n_eps, 3);
     cr_assert_eq(mbrl_recorder_finish(f.rec, &frames, f.err, sizeof f.err), 0, "%s", f.err);
@@ -99,7 +99,7 @@ Test(video_record, only_the_first_episode_is_filmed) {
   }
   cr_assert_eq(mbrl_recorder_finish(f.rec, &frames, f.err, sizeof f.err), MBRL_EINVAL, "nothing started");
   mbrl_recorder *odd = mbrl_recorder_make(f.env, 63, 64);
-  cr_assert_eq(mbrl_recorder_start(odd, f.path, zero, NULL, f.err, sizeof f.err), MBRL_EINVAL);
+  cr_assert_eq(mbrl_recorder_start(odd, f.path, zero, NULL, NULL, f.err, sizeof f.err), MBRL_EINVAL);
   cr_assert(strstr(f.err, "even"), "%s", f.err);
   mbrl_recorder_free(odd);
   mbrl_recorder_free(NULL);
@@ -111,11 +111,11 @@ Test(video_record, without_egl_the_start_fails_and_the_policy_still_plays) {
   film f;
   film_init(&f, "cheetah-cs285-v0", 5, 0, 0);
   int t = 0;
-  cr_assert_eq(mbrl_recorder_start(f.rec, f.path, swing, &t, f.err, sizeof f.err), MBRL_EUNSUPPORTED);
+  cr_assert_eq(mbrl_recorder_start(f.rec, f.path, swing, NULL, &t, f.err, sizeof f.err), MBRL_EUNSUPPORTED);
   cr_assert(strstr(f.err, "EGL"), "%s", f.err);
   cr_assert_eq(film_collect(&f, 1), 0);
   cr_assert_eq(t, 5);
   cr_assert_eq(access(f.path, F_OK), -1);
-  cr_assert_eq(mbrl_recorder_start(f.rec, f.path, swing, &t, f.err, sizeof f.err), MBRL_EUNSUPPORTED);
+  cr_assert_eq(mbrl_recorder_start(f.rec, f.path, swing, NULL, &t, f.err, sizeof f.err), MBRL_EUNSUPPORTED);
   film_free(&f);
 }

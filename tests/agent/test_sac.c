@@ -510,17 +510,17 @@ Test(sac, learns_pendulum_swing_up, .timeout = 120) {
   mbrl_paths_init(&p, sp->obs_dim, sp->act_dim, 3 * sp->ep_len);
   mbrl_buffer buf;
   mbrl_buffer_init(&buf, sp->obs_dim, sp->act_dim, MBRL_SAC_BUFFER_CAPACITY);
-  cr_assert_eq(mbrl_collect(&p, env, uniform_policy, &r, 2 * sp->ep_len, 0, &r, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(mbrl_collect(&p, env, uniform_policy, NULL, &r, 2 * sp->ep_len, 0, &r, err, sizeof err), 0, "%s", err);
   double random_return = mbrl_paths_return_stats(&p).average;
   /* an episode of the sampling policy, then one update per step of it; the pendulum never
    * terminates, so the step limit is stored as no terminal */
   for (int ep = 0; ep < 50; ep++) {
-    cr_assert_eq(mbrl_collect(&p, env, mbrl_sac_policy_sample, &s, sp->ep_len, 0, &r, err, sizeof err), 0);
+    cr_assert_eq(mbrl_collect(&p, env, mbrl_sac_policy_sample, NULL, &s, sp->ep_len, 0, &r, err, sizeof err), 0);
     for (int i = 0; i < p.n; i++) p.terminal[i] = 0.0f;
     mbrl_buffer_add(&buf, &p, NULL);
     for (int k = 0; k < p.n; k++) cr_assert_eq(mbrl_sac_train_step(&s, &buf, NULL, err, sizeof err), 0, "%s", err);
   }
-  cr_assert_eq(mbrl_collect(&p, env, mbrl_sac_policy_mean, &s, 2 * sp->ep_len, 0, &r, err, sizeof err), 0);
+  cr_assert_eq(mbrl_collect(&p, env, mbrl_sac_policy_mean, NULL, &s, 2 * sp->ep_len, 0, &r, err, sizeof err), 0);
   double learned = mbrl_paths_return_stats(&p).average;
   cr_log_info("pendulum: random %.0f, SAC after 50 episodes %.0f", random_return, learned);
   cr_assert(learned > -700.0 && learned > random_return + 800.0, "random %g, learned %g", random_return, learned);

@@ -193,6 +193,7 @@ Test(model_buffer, sl_noise_is_one_percent_of_the_column_mean) {
 typedef struct {
   mbrl_rng rng;
   int calls, fail_at;
+  int resets, calls_at_reset; /* episode starts, and the actions taken before the last one */
 } rand_policy;
 
 static int random_act(void *ctx, const float *obs, float *act) {
@@ -201,6 +202,13 @@ static int random_act(void *ctx, const float *obs, float *act) {
   if (++rp->calls == rp->fail_at) return MBRL_EINVAL;
   mbrl_rng_fill_uniform(&rp->rng, act, 2, -0.99f, 0.99f);
   return 0;
+}
+
+/* counts episode starts, and checks that each comes before the episode's first action */
+static void count_reset(void *ctx) {
+  rand_policy *rp = ctx;
+  rp->resets++;
+  rp->calls_at_reset = rp->calls;
 }
 
 /* a random walk drifting toward the goal, so episodes can end early on done */
@@ -246,7 +254,7 @@ Test(model_collect, whole_episodes_until_n_steps) {
   mbrl_rng r;
   mbrl_rng_init(&r, 9, 0);
   char err[256] = "";
-  cr_assert_eq(mbrl_collect(&p, env, random_act, &rp, 100, 30, &r, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(mbrl_collect(&p, env, random_act, NULL, &rp, 100, 30, &r, err, sizeof err), 0, "%s", err);
   check_batch(&p, 100, 30);
   /* a random walk from the top left never gets near the goal: every episode runs 30 steps */
   cr_expect_eq(p.n_eps, 4);
@@ -261,14 +269,31 @@ Test(model_collect, whole_episodes_until_n_steps) {
   cr_expect_eq(s.average_ep_len, 30.0);
   cr_expect(s.max >= s.average && s.min <= s.average && s.max > s.min);
   /* the batch must hold n_steps - 1 + ep_len; drifting episodes can end on done */
-  cr_assert_eq(mbrl_collect(&p, env, drift_act, &rp, 200, 0, &r, err, sizeof err), MBRL_EINVAL);
+  cr_assert_eq(mbrl_collect(&p, env, drift_act, NULL, &rp, 200, 0, &r, err, sizeof err), MBRL_EINVAL);
   mbrl_paths_free(&p);
   mbrl_paths_init(&p, 4, 2, 200 + 100);
-  cr_assert_eq(mbrl_collect(&p, env, drift_act, &rp, 200, 0, &r, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(mbrl_collect(&p, env, drift_act, NULL, &rp, 200, 0, &r, err, sizeof err), 0, "%s", err);
   check_batch(&p, 200, 100);
   int early = 0;
   for (int e = 0; e < p.n_eps; e++) early += p.ep_len[e] < 100;
   cr_expect(early >= 1 && p.n_eps >= 3, "%d episodes, %d ended early", p.n_eps, early);
+  mbrl_paths_free(&p);
+  mbrl_env_free(env);
+}
+
+Test(model_collect, the_policy_is_reset_before_each_episode) {
+  mbrl_env *env;
+  mbrl_env_make(&env, "obstacles-cs285-v0", NULL, 0);
+  mbrl_paths p;
+  mbrl_paths_init(&p, 4, 2, 100 + 30);
+  rand_policy rp = {.fail_at = -1};
+  mbrl_rng_init(&rp.rng, 8, 0);
+  mbrl_rng r;
+  mbrl_rng_init(&r, 9, 0);
+  char err[256] = "";
+  cr_assert_eq(mbrl_collect(&p, env, random_act, count_reset, &rp, 100, 30, &r, err, sizeof err), 0, "%s", err);
+  cr_expect_eq(rp.resets, p.n_eps);
+  cr_expect_eq(rp.calls_at_reset, p.n - p.ep_len[p.n_eps - 1], "the last reset came before its episode's steps");
   mbrl_paths_free(&p);
   mbrl_env_free(env);
 }
@@ -283,7 +308,7 @@ Test(model_collect, policy_failure_stops_with_its_code) {
   mbrl_rng r;
   mbrl_rng_init(&r, 9, 0);
   char err[256] = "";
-  cr_assert_eq(mbrl_collect(&p, env, random_act, &rp, 100, 20, &r, err, sizeof err), MBRL_EINVAL);
+  cr_assert_eq(mbrl_collect(&p, env, random_act, NULL, &rp, 100, 20, &r, err, sizeof err), MBRL_EINVAL);
   cr_expect(strstr(err, "policy") != NULL, "%s", err);
   /* the two finished episodes remain */
   cr_expect_eq(p.n, 40);
