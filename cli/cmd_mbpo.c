@@ -23,14 +23,19 @@ int mbrl_cmd_mbpo(int argc, char **argv) {
                        "on real data and on rollouts of its actor through a learned dynamics ensemble.",
                        flags, n, argc, argv);
   if (rc) return rc == 1 ? 0 : rc;
+  char dir[1024] = "", err[1024] = "";
+  double last_line = 0.0;
+  if (mb_flags_resuming(&v)) {
+    if (!v.quiet) printf("mbrl mbpo: resuming %s, %d threads (%s)\n", v.resume, mbrl_threads_get(), mbrl_backend_info());
+    rc = mbrl_mbpo_resume(v.resume, v.quiet ? NULL : report, &last_line, err, sizeof err);
+    return mb_run_status("mbpo", rc, v.resume, err, v.quiet, "the model and agent checkpoints");
+  }
   if ((rc = mb_flags_finish("mbpo", &v))) return rc;
 
-  char dir[1024] = "", err[1024] = "";
   if (!v.quiet)
     printf("mbrl mbpo: %s, %d iterations, rollouts of %d steps, %lld SAC updates per iteration, %d threads (%s)\n",
            c.mb.env_name, c.mb.n_iter, c.mbpo_rollout_length,
            (long long)c.sac_n_iter * c.sac_num_agent_train_steps_per_iter, mbrl_threads_get(), mbrl_backend_info());
-  double last_line = 0.0;
   rc = mbrl_mbpo_run(&c, v.quiet ? NULL : report, &last_line, dir, sizeof dir, err, sizeof err);
   return mb_run_status("mbpo", rc, dir, err, v.quiet, "the model and agent checkpoints");
 }

@@ -36,15 +36,20 @@ int mbrl_cmd_pets(int argc, char **argv) {
                        "defaults are the PETS configuration of --env_name (mbrl pets --env_name X --help).",
                        flags, n, argc, argv);
   if (rc) return rc == 1 ? 0 : rc;
+  char dir[1024] = "", err[1024] = "";
+  double last_line = 0.0;
+  if (mb_flags_resuming(&v)) {
+    if (!v.quiet) printf("mbrl pets: resuming %s, %d threads (%s)\n", v.resume, mbrl_threads_get(), mbrl_backend_info());
+    rc = mbrl_pets_resume(v.resume, v.quiet ? NULL : report, &last_line, err, sizeof err);
+    return mb_run_status("pets", rc, v.resume, err, v.quiet, "the model");
+  }
   if ((rc = mb_flags_finish("pets", &v))) return rc;
 
-  char dir[1024] = "", err[1024] = "";
   if (!v.quiet)
     printf("mbrl pets: %s, %d trials, %s planner (H %d, N %d, %s x %d particles), %d threads (%s)\n",
            c.mb.env_name, c.mb.n_iter, c.mb.planner.name, c.mb.planner.H, c.mb.planner.N,
            mbrl_propagation_names[c.mb.planner.prop.mode], c.mb.planner.prop.particles, mbrl_threads_get(),
            mbrl_backend_info());
-  double last_line = 0.0;
   rc = mbrl_pets_run(&c, v.quiet ? NULL : report, &last_line, dir, sizeof dir, err, sizeof err);
   return mb_run_status("pets", rc, dir, err, v.quiet, "the model");
 }

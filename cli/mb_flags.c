@@ -26,6 +26,9 @@ int mb_flags(flag *out, mb_flag_values *v, const mbrl_config_table *table, void 
       {"--which_gpu", "-gpu_id", FLAG_INT, &v->which_gpu, 0, 1024, "accepted for compatibility; no effect"},
       {"--threads", NULL, FLAG_INT, &v->threads, 0, 1024, "threads for float work (0: all cores)"},
       {"--quiet", NULL, FLAG_BOOL, &v->quiet, 0, 0, "no progress lines"},
+      {"--resume", NULL, FLAG_STRING, &v->resume, 0, 0,
+       "go on with a stopped run from its directory, with its settings (give the same --threads\n"
+       "for results identical to a run never stopped)"},
   };
   for (size_t i = 0; i < sizeof cli / sizeof *cli && n < MB_FLAGS_MAX; i++) out[n++] = cli[i];
   if (mb) return n;
@@ -42,6 +45,12 @@ int mb_flags(flag *out, mb_flag_values *v, const mbrl_config_table *table, void 
     if (planner) out[i].help = "accepted and unused, as in run_hw4_mbpo.py";
   }
   return n;
+}
+
+int mb_flags_resuming(const mb_flag_values *v) {
+  if (!v->resume) return 0;
+  mbrl_threads_set(v->threads);
+  return 1;
 }
 
 int mb_flags_finish(const char *cmd, mb_flag_values *v) {

@@ -16,6 +16,7 @@ typedef struct {
   mbrl_mb_config *c;
   int mb; /* 1: mbrl mb (MPC flags used, run_hw4_mb.py's aliases); 0: mbrl mbpo */
   int threads, quiet, no_gpu, which_gpu;
+  const char *resume; /* --resume: a run directory to go on with, or NULL */
   /* the options of every registered planner, which the flags set before one is chosen */
   _Alignas(8) unsigned char opts[MB_PLANNERS_MAX][MBRL_PLANNER_OPTS];
 } mb_flag_values;
@@ -26,6 +27,10 @@ typedef struct {
  * length 200. mb picks mbrl mb's aliases and help, else run_hw4_mbpo.py's (short aliases only -n,
  * -tb, -eb, -ngpu, -gpu_id; the planner's flags accepted and unused). Returns the count. */
 int mb_flags(flag *out, mb_flag_values *v, const mbrl_config_table *table, void *base, mbrl_mb_config *c, int mb);
+
+/* With --resume: sets the thread count and returns 1 (the run's own settings apply, other flags
+ * are ignored); else 0. */
+int mb_flags_resuming(const mb_flag_values *v);
 
 /* Checks and completes the configuration after parsing: the environment is required, the planner
  * must exist (its options are taken from the flags), the CS285 environments keep their episode

@@ -91,6 +91,15 @@ void mbrl_buffer_free(mbrl_buffer *buf);
  * p itself is not changed. */
 void mbrl_buffer_add(mbrl_buffer *buf, const mbrl_paths *p, mbrl_rng *noise_rng);
 
+/* Replaces the contents of buf with size rows saved from a buffer of the same sizes and capacity:
+ * obs, act, reward, next_obs, terminal and its sampling permutation perm (size each, rows of
+ * width obs_dim / act_dim / 1), its next row and its count of transitions added, so that it then
+ * samples and adds exactly as the saved one. Returns 0 or MBRL_EINVAL (message in err) when they
+ * do not fit: size beyond the capacity, next or a perm entry out of range. */
+int mbrl_buffer_restore(mbrl_buffer *buf, int size, int next, int64_t added, const float *obs, const float *act,
+                        const float *reward, const float *next_obs, const float *terminal, const int *perm,
+                        char *err, size_t err_sz);
+
 /* Writes k distinct rows (0 <= k <= size) drawn uniformly without replacement into idx (k), in
  * random order, as numpy's permutation(size)[:k]; O(k) per call. */
 void mbrl_buffer_sample(mbrl_buffer *buf, mbrl_rng *rng, int *idx, int k);

@@ -34,6 +34,29 @@ void mbrl_checkpoint_free(mbrl_checkpoint *ck);
 void mbrl_checkpoint_add_f32(mbrl_checkpoint *ck, const char *name, const float *data, int ndim,
                              const int64_t *shape);
 
+/* Adds a tensor of any dtype likewise. */
+void mbrl_checkpoint_add(mbrl_checkpoint *ck, const char *name, mbrl_dtype dtype, const void *data, int ndim,
+                         const int64_t *shape);
+
+/* Copies the tensor name of a loaded file into out after checking that it exists (else
+ * MBRL_ENOTFOUND) and has dtype and exactly count elements (else MBRL_EFORMAT). */
+int mbrl_checkpoint_get(const mbrl_safetensors *st, const char *name, mbrl_dtype dtype, void *out, size_t count,
+                        char *err, size_t err_sz);
+
+/* A named block of memory to save as a one-dimensional tensor of n elements, or to load into. */
+typedef struct mbrl_checkpoint_part {
+  const char *name;
+  mbrl_dtype dtype;
+  void *data;
+  size_t n;
+} mbrl_checkpoint_part;
+
+/* Adds parts (n) as tensors named <prefix><name>; and copies them back from a loaded file with
+ * mbrl_checkpoint_get's checks, stopping at the first failure. */
+void mbrl_checkpoint_add_parts(mbrl_checkpoint *ck, const char *prefix, const mbrl_checkpoint_part *parts, int n);
+int mbrl_checkpoint_get_parts(const mbrl_safetensors *st, const char *prefix, const mbrl_checkpoint_part *parts,
+                              int n, char *err, size_t err_sz);
+
 /* Adds a metadata entry; the value is copied. */
 void mbrl_checkpoint_add_meta(mbrl_checkpoint *ck, const char *key, const char *value);
 

@@ -204,6 +204,21 @@ int mbrl_dynamics_save(const mbrl_dynamics *dyn, const char *path, char *err, si
  * and a sampling stream split from rng; returns 0 or a negative code with a message. */
 int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char *err, size_t err_sz);
 
+struct mbrl_checkpoint;
+struct mbrl_safetensors;
+
+/* Adds everything training continues from to a checkpoint, as tensors named <prefix>...: the
+ * parameters, the optimisers' moments and step counts, the log-variance bounds, the statistics,
+ * elites and validation scores, the counters and the sampling stream (dyn is not changed; the
+ * tensors point into it until the checkpoint is written). */
+void mbrl_dynamics_state_add(struct mbrl_checkpoint *ck, const char *prefix, mbrl_dynamics *dyn);
+
+/* Restores what mbrl_dynamics_state_add saved into dyn, built with the same configuration; its
+ * later training and predictions then match the saved model's exactly. Returns 0, or
+ * MBRL_ENOTFOUND / MBRL_EFORMAT with a message for a missing tensor or one of another size. */
+int mbrl_dynamics_state_load(mbrl_dynamics *dyn, const struct mbrl_safetensors *st, const char *prefix, char *err,
+                             size_t err_sz);
+
 #pragma GCC visibility pop
 
 #endif

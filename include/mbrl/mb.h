@@ -87,6 +87,15 @@ typedef void (*mbrl_mb_progress_fn)(void *ctx, const mbrl_mb_progress *p);
 int mbrl_mb_run(const mbrl_mb_config *cfg, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
                 size_t run_dir_sz, char *err, size_t err_sz);
 
+/* Goes on with a run of mbrl_mb_run that stopped (killed, or its machine gone) from the last
+ * iteration it finished, with the settings of its config.json: every iteration ends by saving
+ * resume.safetensors (the model's training state, the buffer, the random streams, the curves and
+ * metrics.csv). With the same thread count, the finished run's metrics.csv (but its wall times)
+ * and model.safetensors are byte for byte those of a run never stopped. Returns as mbrl_mb_run;
+ * MBRL_ENOTFOUND when the run saved no state (it finished no iteration), MBRL_EINVAL when it has
+ * no iteration left. */
+int mbrl_mb_resume(const char *run_dir, mbrl_mb_progress_fn progress, void *ctx, char *err, size_t err_sz);
+
 /* What mbrl_mb_replay filmed. */
 typedef struct mbrl_mb_replay_result {
   char path[1024]; /* the video written */

@@ -99,6 +99,11 @@ typedef void (*mbrl_mbpo_progress_fn)(void *ctx, const mbrl_mbpo_progress *p);
 int mbrl_mbpo_run(const mbrl_mbpo_config *cfg, mbrl_mbpo_progress_fn progress, void *ctx, char *run_dir,
                   size_t run_dir_sz, char *err, size_t err_sz);
 
+/* Goes on with a stopped run of mbrl_mbpo_run from the last iteration it finished, as
+ * mbrl_mb_resume (mb.h) does for mbrl mb: the agent, its buffer and the rollouts' stream are saved
+ * with the loop's state after every iteration. */
+int mbrl_mbpo_resume(const char *run_dir, mbrl_mbpo_progress_fn progress, void *ctx, char *err, size_t err_sz);
+
 #pragma GCC visibility pop
 
 #endif

@@ -16,6 +16,12 @@ typedef struct mbrl_metrics mbrl_metrics;
 int mbrl_metrics_open(mbrl_metrics **m, const char *dir, const char *const *tags, int n_tags, char *err,
                       size_t err_sz);
 
+/* Reopens a logger on dir to go on with a run: metrics.csv becomes csv (n bytes: the file as it
+ * was at the point the run goes on from, header and whole rows), its columns are the header's,
+ * rows are appended to it, and TensorBoard scalars go to a new event file beside the old ones.
+ * Returns 0, MBRL_EFORMAT for csv without a header line, or MBRL_EIO, with a message. */
+int mbrl_metrics_resume(mbrl_metrics **m, const char *dir, const char *csv, size_t n, char *err, size_t err_sz);
+
 /* Stages value for tag in the current row; a tag not seen before becomes the next column. Tags are
  * non-empty and hold no control characters (spaces, commas and quotes are fine). */
 void mbrl_metrics_set(mbrl_metrics *m, const char *tag, float value);

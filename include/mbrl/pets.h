@@ -51,6 +51,10 @@ mbrl_pets_config mbrl_pets_defaults(const char *env_name);
 int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
                   size_t run_dir_sz, char *err, size_t err_sz);
 
+/* Goes on with a stopped run of mbrl_pets_run from the last trial it finished, as
+ * mbrl_mb_resume (mb.h) does for mbrl mb. */
+int mbrl_pets_resume(const char *run_dir, mbrl_mb_progress_fn progress, void *ctx, char *err, size_t err_sz);
+
 #pragma GCC visibility pop
 
 #endif

@@ -203,6 +203,20 @@ int mbrl_sac_save(const mbrl_sac *sac, const char *path, char *err, size_t err_s
  * streams split from rng; returns 0 or a negative code with a message. */
 int mbrl_sac_load(mbrl_sac *sac, const char *path, mbrl_rng *rng, char *err, size_t err_sz);
 
+struct mbrl_checkpoint;
+struct mbrl_safetensors;
+
+/* Adds everything training continues from to a checkpoint as tensors named <prefix>...: the
+ * actor's, critics' and targets' parameters, the log-std and log-temperature, the four optimisers'
+ * moments and step counts, the counters and the three streams (sac is not changed; the tensors
+ * point into it until the checkpoint is written). */
+void mbrl_sac_state_add(struct mbrl_checkpoint *ck, const char *prefix, mbrl_sac *sac);
+
+/* Restores what mbrl_sac_state_add saved into sac, built with the same configuration; returns 0
+ * or MBRL_ENOTFOUND / MBRL_EFORMAT with a message. */
+int mbrl_sac_state_load(mbrl_sac *sac, const struct mbrl_safetensors *st, const char *prefix, char *err,
+                        size_t err_sz);
+
 #pragma GCC visibility pop
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mbrl/buffer.h"
+#include "mbrl/checkpoint.h"
 #include "mbrl/config.h"
 #include "mbrl/dynamics.h"
 #include "mbrl/env.h"
@@ -94,5 +95,32 @@ int mbrl_loop_train_model(mbrl_loop *L, int itr, char *err, size_t err_sz);
  * iteration err holds why filming failed, or "": the run went on without video. */
 int mbrl_loop_log(mbrl_loop *L, int itr, mbrl_policy_fn policy, mbrl_policy_reset_fn reset,
                   void *policy_ctx, char *err, size_t err_sz);
+
+/* A caller's own part of the saved state (its planner's stream, its agent): added to a checkpoint
+ * (its data must stay valid until the write), and restored from the loaded file. */
+typedef void (*mbrl_loop_save_fn)(mbrl_checkpoint *ck, void *ctx);
+typedef int (*mbrl_loop_load_fn)(const mbrl_safetensors *st, void *ctx, char *err, size_t err_sz);
+
+/* Ends iteration itr (after mbrl_loop_log) by writing resume.safetensors in the run directory,
+ * atomically: the caller's part (add, may be NULL, with ctx) and the loop's (streams, counters,
+ * curves, the model's training state, the buffer, metrics.csv as it stands and how far the event
+ * file reaches). Returns 0 (err untouched) or MBRL_EIO with a message. */
+int mbrl_loop_save(mbrl_loop *L, int itr, mbrl_loop_save_fn add, void *ctx, char *err, size_t err_sz);
+
+/* Adds a buffer's contents and counters to ck as tensors <prefix>obs, act, reward, next_obs,
+ * terminal, perm and metadata <prefix>counters (the data stays the buffer's until the write); and
+ * restores them into a buffer of the same sizes and capacity. */
+void mbrl_loop_add_buffer(mbrl_checkpoint *ck, const char *prefix, const mbrl_buffer *b);
+int mbrl_loop_load_buffer(mbrl_buffer *b, const mbrl_safetensors *st, const char *prefix, char *err,
+                          size_t err_sz);
+
+/* Instead of mbrl_loop_open, after making everything that draws from the loop's streams: takes
+ * the run directory dir (copied into run_dir, may be NULL) and its resume.safetensors, restores the
+ * loop's state (metrics.csv rewritten as saved, events after the saved point cut, a new event
+ * file) and the caller's (load, may be NULL, with ctx), and writes the last finished iteration
+ * into *itr. Returns 0 or a negative code with a message (no state, a bad one, a run with nothing
+ * left to do: MBRL_EINVAL). */
+int mbrl_loop_resume(mbrl_loop *L, const char *dir, mbrl_loop_load_fn load, void *ctx, char *run_dir,
+                     size_t run_dir_sz, int *itr, char *err, size_t err_sz);
 
 #endif

@@ -46,29 +46,58 @@ mbrl_mb_config mbrl_mb_defaults(void) {
   return c;
 }
 
-int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
-                size_t run_dir_sz, char *err, size_t err_sz) {
+/* the planner's stream, the one thing mbrl mb keeps besides the loop */
+static void save_planner(mbrl_checkpoint *ck, void *planner) {
+  int64_t four = 4;
+  mbrl_checkpoint_add(ck, "planner.rng", MBRL_DTYPE_U64, mbrl_planner_rng(planner)->s, 1, &four);
+}
+
+static int load_planner(const mbrl_safetensors *st, void *planner, char *err, size_t err_sz) {
+  return mbrl_checkpoint_get(st, "planner.rng", MBRL_DTYPE_U64, mbrl_planner_rng(planner)->s, 4, err, err_sz);
+}
+
+/* the loop from the start, or with resume_dir from the state a run saved there */
+static int run(const mbrl_mb_config *c, const char *resume_dir, mbrl_mb_progress_fn progress, void *ctx,
+               char *run_dir, size_t run_dir_sz, char *err, size_t err_sz) {
   int rc = mbrl_loop_check(c, 0, err, err_sz);
   if (rc) return rc;
   mbrl_mb_progress pr;
   mbrl_loop L;
   mbrl_planner *planner = NULL;
+  int done = -1; /* the last iteration finished */
   const int rows = c->planner.N * c->planner.prop.particles;
   if ((rc = mbrl_loop_init(&L, c, rows, &pr, progress, ctx, err, err_sz))) goto out;
   mbrl_model model = mbrl_dynamics_model(&L.dwork);
   mbrl_task task = mbrl_env_task(L.env);
   if ((rc = mbrl_planner_make(&planner, &c->planner, &task, &model, &L.r_agent, err, err_sz))) goto out;
-  if ((rc = mbrl_loop_open(&L, &mbrl_mb_table, c, NULL, 0, run_dir, run_dir_sz, err, err_sz))) goto out;
+  rc = resume_dir ? mbrl_loop_resume(&L, resume_dir, load_planner, planner, run_dir, run_dir_sz, &done, err, err_sz)
+                  : mbrl_loop_open(&L, &mbrl_mb_table, c, NULL, 0, run_dir, run_dir_sz, err, err_sz);
+  if (rc) goto out;
 
   /* MPC collects (uniformly random before the model has statistics) and is evaluated */
-  for (int itr = 0; itr < c->n_iter; itr++)
+  for (int itr = done + 1; itr < c->n_iter; itr++) {
     if ((rc = mbrl_loop_collect(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz)) ||
         (rc = mbrl_loop_train_model(&L, itr, err, err_sz)) ||
-        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz)))
+        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz)) ||
+        (rc = mbrl_loop_save(&L, itr, save_planner, planner, err, err_sz)))
       break;
+  }
 
 out:
   mbrl_planner_free(planner);
   mbrl_loop_free(&L);
   return rc;
+}
+
+int mbrl_mb_run(const mbrl_mb_config *c, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
+                size_t run_dir_sz, char *err, size_t err_sz) {
+  return run(c, NULL, progress, ctx, run_dir, run_dir_sz, err, err_sz);
+}
+
+int mbrl_mb_resume(const char *run_dir, mbrl_mb_progress_fn progress, void *ctx, char *err, size_t err_sz) {
+  mbrl_mb_config c = mbrl_mb_defaults();
+  char path[1200];
+  snprintf(path, sizeof path, "%s/config.json", run_dir);
+  int rc = mbrl_config_read_file(&mbrl_mb_table, &c, path, err, err_sz);
+  return rc ? rc : run(&c, run_dir, progress, ctx, NULL, 0, err, err_sz);
 }

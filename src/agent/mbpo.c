@@ -142,8 +142,55 @@ static int save_sac(const mbrl_loop *L, const mbrl_sac *sac, int itr, char *err,
   return mbrl_sac_save(sac, path, err, err_sz);
 }
 
-int mbrl_mbpo_run(const mbrl_mbpo_config *c, mbrl_mbpo_progress_fn progress, void *ctx, char *run_dir,
-                  size_t run_dir_sz, char *err, size_t err_sz) {
+/* what MBPO keeps besides the loop: the agent, its buffer, the rollouts' stream and counts, and the
+ * last losses (an iteration without updates logs them again) */
+typedef struct {
+  mbrl_sac *sac;
+  mbrl_buffer *sac_buf;
+  mbrl_rollout *ro;
+  mbrl_mbpo_progress *p;
+} own_state;
+
+static void save_own(mbrl_checkpoint *ck, void *ctx) {
+  own_state *o = ctx;
+  mbrl_rollout *ro = o->ro;
+  mbrl_sac_state_add(ck, "sac.", o->sac);
+  mbrl_loop_add_buffer(ck, "sac_buffer.", o->sac_buf);
+  int64_t four = 4;
+  mbrl_checkpoint_add(ck, "mbpo.losses", MBRL_DTYPE_F32, &o->p->sac, 1, &four);
+  if (!ro->cfg.length) return; /* no rollouts */
+  mbrl_checkpoint_add(ck, "rollout.rng", MBRL_DTYPE_U64, ro->rng.s, 1, &four);
+  char text[96];
+  snprintf(text, sizeof text, "%lld %lld %lld", (long long)ro->rollouts, (long long)ro->transitions,
+           (long long)ro->cut);
+  mbrl_checkpoint_add_meta(ck, "rollout.counters", text);
+}
+
+static int load_own(const mbrl_safetensors *st, void *ctx, char *err, size_t err_sz) {
+  own_state *o = ctx;
+  mbrl_sac *sac = o->sac;
+  mbrl_rollout *ro = o->ro;
+  mbrl_mbpo_progress *p = o->p;
+  int rc = mbrl_sac_state_load(sac, st, "sac.", err, err_sz);
+  if (!rc) rc = mbrl_loop_load_buffer(o->sac_buf, st, "sac_buffer.", err, err_sz);
+  if (!rc) rc = mbrl_checkpoint_get(st, "mbpo.losses", MBRL_DTYPE_F32, &p->sac, 4, err, err_sz);
+  p->sac_updates = sac->updates;
+  if (rc || !ro->cfg.length) return rc;
+  rc = mbrl_checkpoint_get(st, "rollout.rng", MBRL_DTYPE_U64, ro->rng.s, 4, err, err_sz);
+  const char *text = mbrl_safetensors_meta_get(st, "rollout.counters");
+  long long r, t, cut;
+  if (!rc && (!text || sscanf(text, "%lld %lld %lld", &r, &t, &cut) != 3 || r < 0 || t < 0 || cut < 0))
+    rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "metadata 'rollout.counters' is missing or negative");
+  if (!rc) {
+    ro->rollouts = p->model_rollouts = r, ro->transitions = p->model_transitions = t;
+    ro->cut = p->model_cut = cut;
+  }
+  return rc;
+}
+
+/* the loop from the start, or with resume_dir from the state a run saved there */
+static int run(const mbrl_mbpo_config *c, const char *resume_dir, mbrl_mbpo_progress_fn progress, void *ctx,
+               char *run_dir, size_t run_dir_sz, char *err, size_t err_sz) {
   int rc = check_config(c, err, err_sz);
   if (rc) return rc;
   const int chunk = c->mbpo_rollout_batch > 0 && c->mbpo_rollout_batch < c->sac_n_iter ? c->mbpo_rollout_batch
@@ -154,6 +201,7 @@ int mbrl_mbpo_run(const mbrl_mbpo_config *c, mbrl_mbpo_progress_fn progress, voi
   mbrl_sac sac = {0};
   mbrl_buffer sac_buf = {0};
   mbrl_rollout ro = {0};
+  int done = -1; /* the last iteration finished */
   if ((rc = mbrl_loop_init(&L, &c->mb, chunk, &rep.p.mb, progress ? report : NULL, &rep, err, err_sz))) goto out;
   mbrl_sac_config sc = sac_config(c, L.spec, chunk);
   if ((rc = mbrl_sac_init(&sac, &sc, &L.r_agent, err, err_sz))) goto out;
@@ -170,12 +218,14 @@ int mbrl_mbpo_run(const mbrl_mbpo_config *c, mbrl_mbpo_progress_fn progress, voi
   /* config.json shows the rollout chunk in effect */
   mbrl_mbpo_config shown = *c;
   shown.mbpo_rollout_batch = chunk;
-  if ((rc = mbrl_loop_open(&L, &mbrl_mbpo_table, &shown, sac_tags, (int)(sizeof sac_tags / sizeof *sac_tags),
-                           run_dir, run_dir_sz, err, err_sz)))
-    goto out;
+  own_state own = {&sac, &sac_buf, &ro, &rep.p};
+  rc = resume_dir ? mbrl_loop_resume(&L, resume_dir, load_own, &own, run_dir, run_dir_sz, &done, err, err_sz)
+                  : mbrl_loop_open(&L, &mbrl_mbpo_table, &shown, sac_tags, (int)(sizeof sac_tags / sizeof *sac_tags),
+                                   run_dir, run_dir_sz, err, err_sz);
+  if (rc) goto out;
 
   sac_phase ph = {&L, c, &sac, &sac_buf, &ro, chunk, &rep};
-  for (int itr = 0; itr < c->mb.n_iter; itr++) {
+  for (int itr = done + 1; itr < c->mb.n_iter; itr++) {
     /* the actor samples real data into both buffers (noise only in the model's) */
     if ((rc = mbrl_loop_collect(&L, itr, mbrl_sac_policy_sample, NULL, &sac, err, err_sz))) break;
     mbrl_buffer_add(&sac_buf, &L.paths, NULL);
@@ -188,7 +238,9 @@ int mbrl_mbpo_run(const mbrl_mbpo_config *c, mbrl_mbpo_progress_fn progress, voi
     for (size_t k = 0; k < sizeof row / sizeof *row; k++)
       if (!isnan(row[k])) mbrl_metrics_set(L.metrics, sac_tags[k], row[k]); /* no update: empty cells */
     /* the actor's mean action is evaluated */
-    if ((rc = mbrl_loop_log(&L, itr, mbrl_sac_policy_mean, NULL, &sac, err, err_sz))) break;
+    if ((rc = mbrl_loop_log(&L, itr, mbrl_sac_policy_mean, NULL, &sac, err, err_sz)) ||
+        (rc = mbrl_loop_save(&L, itr, save_own, &own, err, err_sz)))
+      break;
   }
 
 out:
@@ -197,4 +249,17 @@ out:
   mbrl_sac_free(&sac);
   mbrl_loop_free(&L);
   return rc;
+}
+
+int mbrl_mbpo_run(const mbrl_mbpo_config *c, mbrl_mbpo_progress_fn progress, void *ctx, char *run_dir,
+                  size_t run_dir_sz, char *err, size_t err_sz) {
+  return run(c, NULL, progress, ctx, run_dir, run_dir_sz, err, err_sz);
+}
+
+int mbrl_mbpo_resume(const char *run_dir, mbrl_mbpo_progress_fn progress, void *ctx, char *err, size_t err_sz) {
+  mbrl_mbpo_config c = mbrl_mbpo_defaults();
+  char path[1200];
+  snprintf(path, sizeof path, "%s/config.json", run_dir);
+  int rc = mbrl_config_read_file(&mbrl_mbpo_table, &c, path, err, err_sz);
+  return rc ? rc : run(&c, run_dir, progress, ctx, NULL, 0, err, err_sz);
 }

@@ -70,14 +70,45 @@ mbrl_pets_config mbrl_pets_defaults(const char *env_name) {
 
 static const char *const pets_tags[] = {"Best_Return_So_Far"};
 
-int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
-                  size_t run_dir_sz, char *err, size_t err_sz) {
+/* what PETS keeps besides the loop: the planner's stream, and the curve of returns.png (steps, ret
+ * and best in one block of 3 n_iter) with the best so far */
+typedef struct {
+  mbrl_planner *planner;
+  double *curve;
+  int n_iter;
+  double best;
+} own_state;
+
+static void save_own(mbrl_checkpoint *ck, void *ctx) {
+  own_state *o = ctx;
+  int64_t four = 4, n = 3 * (int64_t)o->n_iter;
+  mbrl_checkpoint_add(ck, "planner.rng", MBRL_DTYPE_U64, mbrl_planner_rng(o->planner)->s, 1, &four);
+  mbrl_checkpoint_add(ck, "pets.curve", MBRL_DTYPE_F64, o->curve, 1, &n);
+  char text[32];
+  snprintf(text, sizeof text, "%.17g", o->best);
+  mbrl_checkpoint_add_meta(ck, "pets.best", text);
+}
+
+static int load_own(const mbrl_safetensors *st, void *ctx, char *err, size_t err_sz) {
+  own_state *o = ctx;
+  int rc = mbrl_checkpoint_get(st, "planner.rng", MBRL_DTYPE_U64, mbrl_planner_rng(o->planner)->s, 4, err, err_sz);
+  if (!rc) rc = mbrl_checkpoint_get(st, "pets.curve", MBRL_DTYPE_F64, o->curve, (size_t)3 * o->n_iter, err, err_sz);
+  const char *text = mbrl_safetensors_meta_get(st, "pets.best");
+  if (!rc && (!text || sscanf(text, "%lf", &o->best) != 1))
+    rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "metadata 'pets.best' is missing");
+  return rc;
+}
+
+/* the loop from the start, or with resume_dir from the state a run saved there */
+static int run(const mbrl_pets_config *cfg, const char *resume_dir, mbrl_mb_progress_fn progress, void *ctx,
+               char *run_dir, size_t run_dir_sz, char *err, size_t err_sz) {
   mbrl_pets_config c = *cfg;
   int rc = MBRL_OK;
   mbrl_mb_progress pr;
   mbrl_loop L;
   mbrl_planner *planner = NULL;
-  double *steps = NULL, *ret = NULL, *best = NULL;
+  double *curve = NULL;
+  int done = -1; /* the last trial finished */
   if (c.epochs < 0) return mbrl_errf(err, err_sz, MBRL_EINVAL, "epochs must not be negative");
   /* a trial of 0 steps is one episode: its length is known once the environment is made */
   const int whole = c.mb.batch_size_initial <= 0 || c.mb.batch_size <= 0;
@@ -90,28 +121,44 @@ int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, voi
   mbrl_model model = mbrl_dynamics_model(&L.dwork);
   mbrl_task task = mbrl_env_task(L.env);
   if ((rc = mbrl_planner_make(&planner, &c.mb.planner, &task, &model, &L.r_agent, err, err_sz))) goto out;
-  if ((rc = mbrl_loop_open(&L, &mbrl_pets_table, &c, pets_tags, 1, run_dir, run_dir_sz, err, err_sz))) goto out;
-  steps = mbrl_alloc((size_t)c.mb.n_iter * sizeof(double));
-  ret = mbrl_alloc((size_t)c.mb.n_iter * sizeof(double));
-  best = mbrl_alloc((size_t)c.mb.n_iter * sizeof(double));
-  double best_so_far = NAN;
-  for (int itr = 0; itr < c.mb.n_iter; itr++) {
+  curve = mbrl_alloc((size_t)3 * c.mb.n_iter * sizeof(double));
+  double *steps = curve, *ret = curve + c.mb.n_iter, *best = curve + 2 * c.mb.n_iter;
+  own_state own = {planner, curve, c.mb.n_iter, NAN};
+  double *const best_so_far = &own.best;
+  rc = resume_dir ? mbrl_loop_resume(&L, resume_dir, load_own, &own, run_dir, run_dir_sz, &done, err, err_sz)
+                  : mbrl_loop_open(&L, &mbrl_pets_table, &c, pets_tags, 1, run_dir, run_dir_sz, err, err_sz);
+  if (rc) goto out;
+  for (int itr = done + 1; itr < c.mb.n_iter; itr++) {
     /* a trial (random before the model has statistics), then a refit on all the data */
     if ((rc = mbrl_loop_collect(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz))) break;
     L.fit_epochs = c.epochs, L.train_steps = 0; /* no epochs: no training */
     if ((rc = mbrl_loop_train_model(&L, itr, err, err_sz))) break;
-    if (itr > 0 && !(L.train.max <= best_so_far)) best_so_far = L.train.max;
-    steps[itr] = (double)pr.envsteps, ret[itr] = L.train.average, best[itr] = itr > 0 ? best_so_far : NAN;
-    if (itr > 0) mbrl_metrics_set(L.metrics, pets_tags[0], (float)best_so_far); /* empty after the random one */
+    if (itr > 0 && !(L.train.max <= *best_so_far)) *best_so_far = L.train.max;
+    steps[itr] = (double)pr.envsteps, ret[itr] = L.train.average, best[itr] = itr > 0 ? *best_so_far : NAN;
+    if (itr > 0) mbrl_metrics_set(L.metrics, pets_tags[0], (float)*best_so_far); /* empty after the random one */
     if ((rc = mbrl_loop_returns_plot(&L, "PETS: return of each trial", "environment steps", steps, ret,
                                      "trial return", best, "best so far", itr + 1, err, err_sz)) ||
-        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz)))
+        (rc = mbrl_loop_log(&L, itr, mbrl_planner_policy, mbrl_planner_policy_reset, planner, err, err_sz)) ||
+        (rc = mbrl_loop_save(&L, itr, save_own, &own, err, err_sz)))
       break;
   }
 
 out:
-  mbrl_free(steps), mbrl_free(ret), mbrl_free(best);
+  mbrl_free(curve);
   mbrl_planner_free(planner);
   mbrl_loop_free(&L);
   return rc;
+}
+
+int mbrl_pets_run(const mbrl_pets_config *cfg, mbrl_mb_progress_fn progress, void *ctx, char *run_dir,
+                  size_t run_dir_sz, char *err, size_t err_sz) {
+  return run(cfg, NULL, progress, ctx, run_dir, run_dir_sz, err, err_sz);
+}
+
+int mbrl_pets_resume(const char *run_dir, mbrl_mb_progress_fn progress, void *ctx, char *err, size_t err_sz) {
+  mbrl_pets_config c = mbrl_pets_defaults(NULL);
+  char path[1200];
+  snprintf(path, sizeof path, "%s/config.json", run_dir);
+  int rc = mbrl_config_read_file(&mbrl_pets_table, &c, path, err, err_sz);
+  return rc ? rc : run(&c, run_dir, progress, ctx, NULL, 0, err, err_sz);
 }

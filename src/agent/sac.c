@@ -464,3 +464,58 @@ int mbrl_sac_load(mbrl_sac *sac, const char *path, mbrl_rng *rng, char *err, siz
   mbrl_safetensors_free(st);
   return rc;
 }
+
+/* ---- training state, for resuming a run ---- */
+
+enum { MAX_PARTS = 20 };
+
+static int state_parts(mbrl_sac *sac, mbrl_checkpoint_part *p) {
+  const size_t A = (size_t)sac->cfg.act_dim;
+  int k = 0;
+  p[k++] = (mbrl_checkpoint_part){"actor", MBRL_DTYPE_F32, sac->actor.params, sac->actor.n_params};
+  p[k++] = (mbrl_checkpoint_part){"critic", MBRL_DTYPE_F32, sac->critic.params, sac->critic.n_params};
+  p[k++] = (mbrl_checkpoint_part){"target", MBRL_DTYPE_F32, sac->target.params, sac->target.n_params};
+  p[k++] = (mbrl_checkpoint_part){"log_std", MBRL_DTYPE_F32, sac->log_std, A};
+  p[k++] = (mbrl_checkpoint_part){"log_alpha", MBRL_DTYPE_F32, &sac->log_alpha, 1};
+  mbrl_adam *opt[4] = {&sac->actor_opt, &sac->log_std_opt, &sac->critic_opt, &sac->alpha_opt};
+  static const char *const m_names[4] = {"actor_adam.m", "log_std_adam.m", "critic_adam.m", "alpha_adam.m"};
+  static const char *const v_names[4] = {"actor_adam.v", "log_std_adam.v", "critic_adam.v", "alpha_adam.v"};
+  for (int i = 0; i < 4; i++) {
+    p[k++] = (mbrl_checkpoint_part){m_names[i], MBRL_DTYPE_F32, opt[i]->m, opt[i]->n};
+    p[k++] = (mbrl_checkpoint_part){v_names[i], MBRL_DTYPE_F32, opt[i]->v, opt[i]->n};
+  }
+  p[k++] = (mbrl_checkpoint_part){"act_rng", MBRL_DTYPE_U64, sac->act_rng.s, 4};
+  p[k++] = (mbrl_checkpoint_part){"update_rng", MBRL_DTYPE_U64, sac->update_rng.s, 4};
+  p[k++] = (mbrl_checkpoint_part){"sample_rng", MBRL_DTYPE_U64, sac->sample_rng.s, 4};
+  return k;
+}
+
+void mbrl_sac_state_add(struct mbrl_checkpoint *ck, const char *prefix, mbrl_sac *sac) {
+  mbrl_checkpoint_part p[MAX_PARTS];
+  mbrl_checkpoint_add_parts(ck, prefix, p, state_parts(sac, p));
+  char name[96], counters[256];
+  /* the optimisers' step counts, then updates and skipped */
+  snprintf(counters, sizeof counters, "%lld %lld %lld %lld %lld %lld", (long long)sac->actor_opt.t,
+           (long long)sac->log_std_opt.t, (long long)sac->critic_opt.t, (long long)sac->alpha_opt.t,
+           (long long)sac->updates, (long long)sac->skipped);
+  snprintf(name, sizeof name, "%scounters", prefix);
+  mbrl_checkpoint_add_meta(ck, name, counters);
+}
+
+int mbrl_sac_state_load(mbrl_sac *sac, const struct mbrl_safetensors *st, const char *prefix, char *err,
+                        size_t err_sz) {
+  mbrl_checkpoint_part p[MAX_PARTS];
+  int rc = mbrl_checkpoint_get_parts(st, prefix, p, state_parts(sac, p), err, err_sz);
+  if (rc) return rc;
+  char name[96];
+  snprintf(name, sizeof name, "%scounters", prefix);
+  const char *text = mbrl_safetensors_meta_get(st, name);
+  long long c[6];
+  if (!text || sscanf(text, "%lld %lld %lld %lld %lld %lld", &c[0], &c[1], &c[2], &c[3], &c[4], &c[5]) != 6)
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "metadata '%s' is missing or not six counters", name);
+  for (int i = 0; i < 6; i++)
+    if (c[i] < 0) return mbrl_errf(err, err_sz, MBRL_EFORMAT, "metadata '%s' has a negative count", name);
+  sac->actor_opt.t = c[0], sac->log_std_opt.t = c[1], sac->critic_opt.t = c[2], sac->alpha_opt.t = c[3];
+  sac->updates = c[4], sac->skipped = c[5];
+  return MBRL_OK;
+}

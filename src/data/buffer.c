@@ -176,6 +176,31 @@ void mbrl_buffer_add(mbrl_buffer *buf, const mbrl_paths *p, mbrl_rng *noise_rng)
   }
 }
 
+int mbrl_buffer_restore(mbrl_buffer *buf, int size, int next, int64_t added, const float *obs, const float *act,
+                        const float *reward, const float *next_obs, const float *terminal, const int *perm,
+                        char *err, size_t err_sz) {
+  if (size < 0 || size > buf->capacity || next < 0 || next >= buf->capacity || (size < buf->capacity && next != size) ||
+      added < size)
+    return mbrl_errf(err, err_sz, MBRL_EINVAL,
+                     "a saved buffer of %d transitions (next row %d, %lld added) does not fit a capacity of %d",
+                     size, next, (long long)added, buf->capacity);
+  for (int i = 0; i < size; i++)
+    if (perm[i] < 0 || perm[i] >= size)
+      return mbrl_errf(err, err_sz, MBRL_EINVAL, "a saved buffer's permutation names row %d of %d", perm[i], size);
+  buf->size = 0, buf->next = next, buf->added = added;
+  if (size == 0) return MBRL_OK;
+  reserve(buf, size);
+  const size_t n = (size_t)size, O = (size_t)buf->obs_dim, A = (size_t)buf->act_dim;
+  memcpy(buf->obs, obs, n * O * sizeof(float));
+  memcpy(buf->act, act, n * A * sizeof(float));
+  memcpy(buf->reward, reward, n * sizeof(float));
+  memcpy(buf->next_obs, next_obs, n * O * sizeof(float));
+  memcpy(buf->terminal, terminal, n * sizeof(float));
+  memcpy(buf->perm, perm, n * sizeof(int));
+  buf->size = size;
+  return MBRL_OK;
+}
+
 void mbrl_buffer_sample(mbrl_buffer *buf, mbrl_rng *rng, int *idx, int k) {
   MBRL_ASSERT(k >= 0 && k <= buf->size);
   /* partial Fisher-Yates on the kept permutation: its first k entries become a uniform k-subset

@@ -31,15 +31,53 @@ void mbrl_checkpoint_free(mbrl_checkpoint *ck) {
   memset(ck, 0, sizeof *ck);
 }
 
-void mbrl_checkpoint_add_f32(mbrl_checkpoint *ck, const char *name, const float *data, int ndim,
-                             const int64_t *shape) {
+void mbrl_checkpoint_add(mbrl_checkpoint *ck, const char *name, mbrl_dtype dtype, const void *data, int ndim,
+                         const int64_t *shape) {
   MBRL_ASSERT(ck->n < MBRL_CHECKPOINT_MAX && ndim >= 0 && ndim <= 4);
   MBRL_ASSERT(strlen(name) < sizeof ck->names[0]);
   int i = ck->n++;
   strcpy(ck->names[i], name);
-  memcpy(ck->shapes[i], shape, (size_t)ndim * sizeof *shape);
+  if (ndim) memcpy(ck->shapes[i], shape, (size_t)ndim * sizeof *shape);
   ck->t[i] = (mbrl_safetensors_tensor){
-      .name = ck->names[i], .dtype = MBRL_DTYPE_F32, .ndim = ndim, .shape = ck->shapes[i], .data = data};
+      .name = ck->names[i], .dtype = dtype, .ndim = ndim, .shape = ck->shapes[i], .data = data};
+}
+
+void mbrl_checkpoint_add_f32(mbrl_checkpoint *ck, const char *name, const float *data, int ndim,
+                             const int64_t *shape) {
+  mbrl_checkpoint_add(ck, name, MBRL_DTYPE_F32, data, ndim, shape);
+}
+
+int mbrl_checkpoint_get(const mbrl_safetensors *st, const char *name, mbrl_dtype dtype, void *out, size_t count,
+                        char *err, size_t err_sz) {
+  const mbrl_safetensors_tensor *t = mbrl_safetensors_find(st, name);
+  if (!t) return mbrl_errf(err, err_sz, MBRL_ENOTFOUND, "tensor '%s' is missing", name);
+  size_t n = 1;
+  for (int d = 0; d < t->ndim; d++) n *= (size_t)t->shape[d];
+  if (t->dtype != dtype || n != count)
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "tensor '%s' is %s of %zu elements, expected %s of %zu", name,
+                     mbrl_dtype_name(t->dtype), n, mbrl_dtype_name(dtype), count);
+  if (count) memcpy(out, t->data, count * mbrl_dtype_size(dtype));
+  return MBRL_OK;
+}
+
+void mbrl_checkpoint_add_parts(mbrl_checkpoint *ck, const char *prefix, const mbrl_checkpoint_part *parts, int n) {
+  char name[96];
+  for (int i = 0; i < n; i++) {
+    int64_t len = (int64_t)parts[i].n;
+    snprintf(name, sizeof name, "%s%s", prefix, parts[i].name);
+    mbrl_checkpoint_add(ck, name, parts[i].dtype, parts[i].data, 1, &len);
+  }
+}
+
+int mbrl_checkpoint_get_parts(const mbrl_safetensors *st, const char *prefix, const mbrl_checkpoint_part *parts,
+                              int n, char *err, size_t err_sz) {
+  char name[96];
+  int rc = MBRL_OK;
+  for (int i = 0; i < n && !rc; i++) {
+    snprintf(name, sizeof name, "%s%s", prefix, parts[i].name);
+    rc = mbrl_checkpoint_get(st, name, parts[i].dtype, parts[i].data, parts[i].n, err, err_sz);
+  }
+  return rc;
 }
 
 void mbrl_checkpoint_add_meta(mbrl_checkpoint *ck, const char *key, const char *value) {

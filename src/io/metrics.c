@@ -199,6 +199,62 @@ int mbrl_metrics_open(mbrl_metrics **out, const char *dir, const char *const *ta
   return MBRL_OK;
 }
 
+/* the next field of a CSV header line at *p (quoted or not), advancing *p past its comma */
+static char *header_field(const char **p, const char *end) {
+  char *out = mbrl_alloc((size_t)(end - *p) + 1);
+  size_t k = 0;
+  const char *s = *p;
+  if (s < end && *s == '"') {
+    for (s++; s < end; s++) {
+      if (*s == '"' && s + 1 < end && s[1] == '"') out[k++] = '"', s++;
+      else if (*s == '"') { s++; break; }
+      else out[k++] = *s;
+    }
+  } else {
+    while (s < end && *s != ',') out[k++] = *s++;
+  }
+  out[k] = 0;
+  *p = s < end && *s == ',' ? s + 1 : s;
+  return out;
+}
+
+int mbrl_metrics_resume(mbrl_metrics **out, const char *dir, const char *csv, size_t n, char *err, size_t err_sz) {
+  MBRL_ASSERT(out && dir && (csv || n == 0));
+  *out = NULL;
+  const char *nl = n ? memchr(csv, '\n', n) : NULL;
+  if (!nl || n < 5 || memcmp(csv, "step", 4) || (csv[4] != ',' && csv[4] != '\n') || csv[n - 1] != '\n')
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "saved metrics: no header line starting with 'step'");
+  mbrl_metrics *m = mbrl_alloc(sizeof *m);
+  size_t len = strlen(dir) + 16;
+  m->csv_path = mbrl_alloc(len);
+  snprintf(m->csv_path, len, "%s/metrics.csv", dir);
+  int rc = MBRL_OK;
+  for (const char *p = csv + (csv[4] == ',' ? 5 : 4); p < nl && !rc;) {
+    char *tag = header_field(&p, nl);
+    if (!tag_ok(tag) || find_tag(m, tag) >= 0)
+      rc = mbrl_errf(err, err_sz, MBRL_EFORMAT, "saved metrics: bad or repeated column '%s'", tag);
+    else
+      add_tag(m, tag);
+    mbrl_free(tag);
+  }
+  m->n_cols = m->n;
+  mbrl_io_atomic a;
+  if (!rc) rc = mbrl_io_atomic_open(&a, m->csv_path, err, err_sz);
+  if (!rc) {
+    rc = mbrl_io_atomic_write(&a, csv, n, err, err_sz);
+    if (rc) mbrl_io_atomic_abort(&a);
+    else rc = mbrl_io_atomic_commit(&a, err, err_sz);
+  }
+  if (!rc) rc = reopen_csv(m, err, err_sz);
+  if (!rc) rc = mbrl_tfevents_open(&m->tb, dir, err, err_sz);
+  if (rc) {
+    mbrl_metrics_close(m);
+    return rc;
+  }
+  *out = m;
+  return MBRL_OK;
+}
+
 void mbrl_metrics_set(mbrl_metrics *m, const char *tag, float value) {
   MBRL_ASSERT(m && tag_ok(tag));
   int i = find_tag(m, tag);

@@ -778,3 +778,63 @@ int mbrl_dynamics_load(mbrl_dynamics *dyn, const char *path, mbrl_rng *rng, char
   mbrl_safetensors_free(st);
   return rc;
 }
+
+/* ---- training state, for resuming a run ---- */
+
+static size_t stats_len(const mbrl_dynamics *dyn) {
+  return (size_t)2 * (feat_dim(dyn) + dyn->cfg.act_dim + dyn->cfg.obs_dim);
+}
+
+enum { MAX_PARTS = 10 };
+
+static int state_parts(mbrl_dynamics *dyn, mbrl_checkpoint_part *p) {
+  const size_t np = dyn->net.n_params, E = (size_t)dyn->cfg.E, O = (size_t)dyn->cfg.obs_dim;
+  int k = 0;
+  p[k++] = (mbrl_checkpoint_part){"params", MBRL_DTYPE_F32, dyn->net.params, np};
+  p[k++] = (mbrl_checkpoint_part){"adam.m", MBRL_DTYPE_F32, dyn->opt.m, np};
+  p[k++] = (mbrl_checkpoint_part){"adam.v", MBRL_DTYPE_F32, dyn->opt.v, np};
+  p[k++] = (mbrl_checkpoint_part){"stats", MBRL_DTYPE_F32, dyn->stats, stats_len(dyn)};
+  p[k++] = (mbrl_checkpoint_part){"elite", MBRL_DTYPE_I32, dyn->elite, E};
+  p[k++] = (mbrl_checkpoint_part){"val_score", MBRL_DTYPE_F32, dyn->val_score, E};
+  p[k++] = (mbrl_checkpoint_part){"rng", MBRL_DTYPE_U64, dyn->rng.s, 4};
+  if (dyn->logvar) {
+    p[k++] = (mbrl_checkpoint_part){"logvar", MBRL_DTYPE_F32, dyn->logvar, 2 * O};
+    p[k++] = (mbrl_checkpoint_part){"logvar_adam.m", MBRL_DTYPE_F32, dyn->logvar_opt.m, 2 * O};
+    p[k++] = (mbrl_checkpoint_part){"logvar_adam.v", MBRL_DTYPE_F32, dyn->logvar_opt.v, 2 * O};
+  }
+  return k;
+}
+
+void mbrl_dynamics_state_add(struct mbrl_checkpoint *ck, const char *prefix, mbrl_dynamics *dyn) {
+  mbrl_checkpoint_part p[MAX_PARTS];
+  mbrl_checkpoint_add_parts(ck, prefix, p, state_parts(dyn, p));
+  char name[96], counters[256];
+  /* the counters as text: Adam's steps, the log-variance Adam's, has_stats, steps, version, skipped */
+  snprintf(counters, sizeof counters, "%lld %lld %d %lld %lld %lld", (long long)dyn->opt.t,
+           (long long)(dyn->logvar ? dyn->logvar_opt.t : 0), dyn->has_stats, (long long)dyn->steps,
+           (long long)dyn->version, (long long)dyn->skipped);
+  snprintf(name, sizeof name, "%scounters", prefix);
+  mbrl_checkpoint_add_meta(ck, name, counters);
+}
+
+int mbrl_dynamics_state_load(mbrl_dynamics *dyn, const struct mbrl_safetensors *st, const char *prefix, char *err,
+                             size_t err_sz) {
+  mbrl_checkpoint_part p[MAX_PARTS];
+  int rc = mbrl_checkpoint_get_parts(st, prefix, p, state_parts(dyn, p), err, err_sz);
+  if (rc) return rc;
+  char name[96];
+  for (int e = 0; e < dyn->cfg.E; e++)
+    if (dyn->elite[e] < 0 || dyn->elite[e] >= dyn->cfg.E)
+      return mbrl_errf(err, err_sz, MBRL_EFORMAT, "%selite names member %d of %d", prefix, dyn->elite[e], dyn->cfg.E);
+  snprintf(name, sizeof name, "%scounters", prefix);
+  const char *text = mbrl_safetensors_meta_get(st, name);
+  long long t, lt, steps, version, skipped;
+  int has_stats;
+  if (!text || sscanf(text, "%lld %lld %d %lld %lld %lld", &t, &lt, &has_stats, &steps, &version, &skipped) != 6 ||
+      t < 0 || lt < 0 || steps < 0 || skipped < 0)
+    return mbrl_errf(err, err_sz, MBRL_EFORMAT, "metadata '%s' is missing or not six counters", name);
+  dyn->opt.t = t;
+  if (dyn->logvar) dyn->logvar_opt.t = lt;
+  dyn->has_stats = has_stats != 0, dyn->steps = steps, dyn->version = version, dyn->skipped = skipped;
+  return MBRL_OK;
+}
