@@ -76,6 +76,23 @@ void mbrl_cartpole_tip_reward(const void *self, const float *obs, const float *a
   }
 }
 
+void mbrl_cartpole_tip_reward_vjp(const void *self, const float *obs, const float *act, const float *next_obs, int B,
+                                  const float *d_reward, float *d_obs, float *d_act, float *d_next) {
+  (void)self, (void)obs;
+  mbrl_env_vjp_zero(d_obs, d_act, d_next, B, OBS, ACT);
+  const double L2 = POLE_LEN * POLE_LEN;
+  for (int b = 0; b < B; b++) {
+    const float *o = next_obs + (size_t)b * OBS;
+    double th = o[1], ex = (double)o[0] - POLE_LEN * sin(th), ey = -POLE_LEN * cos(th) - POLE_LEN;
+    double f = exp(-(ex * ex + ey * ey) / L2), dex = -2.0 * f * ex / L2, dey = -2.0 * f * ey / L2;
+    if (d_next) {
+      d_next[(size_t)b * OBS] = (float)(d_reward[b] * dex);
+      d_next[(size_t)b * OBS + 1] = (float)(d_reward[b] * (dex * -POLE_LEN * cos(th) + dey * POLE_LEN * sin(th)));
+    }
+    if (d_act) d_act[b] = (float)(d_reward[b] * -0.02 * act[b]);
+  }
+}
+
 static void cartpole_get_state(const void *self, double *state) {
   const cartpole *c = self;
   state[0] = c->x;
@@ -129,6 +146,7 @@ const mbrl_env_class mbrl_env_cartpole_class = {
     .reset = cartpole_reset,
     .step = cartpole_step,
     .reward = mbrl_cartpole_tip_reward,
+    .reward_vjp = mbrl_cartpole_tip_reward_vjp,
     .get_state = cartpole_get_state,
     .set_state = cartpole_set_state,
 };

@@ -69,6 +69,13 @@ static void balance_reward(const void *self, const float *obs, const float *act,
   }
 }
 
+/* the reward is constant where it is differentiable */
+static void balance_reward_vjp(const void *self, const float *obs, const float *act, const float *next_obs, int B,
+                               const float *d_reward, float *d_obs, float *d_act, float *d_next) {
+  (void)self, (void)obs, (void)act, (void)next_obs, (void)d_reward;
+  mbrl_env_vjp_zero(d_obs, d_act, d_next, B, OBS, ACT);
+}
+
 static void balance_get_state(const void *self, double *state) {
   const balance *c = self;
   state[0] = c->x, state[1] = c->xdot, state[2] = c->th, state[3] = c->thdot;
@@ -107,6 +114,7 @@ const mbrl_env_class mbrl_env_cartpole_balance_class = {
     .reset = balance_reset,
     .step = balance_step,
     .reward = balance_reward,
+    .reward_vjp = balance_reward_vjp,
     .get_state = balance_get_state,
     .set_state = balance_set_state,
 };

@@ -81,6 +81,7 @@ const mbrl_env_class mbrl_env_cartpole_pets_class = {
     .reset = cartpole_pets_reset,
     .step = cartpole_pets_step,
     .reward = mbrl_cartpole_tip_reward,
+    .reward_vjp = mbrl_cartpole_tip_reward_vjp,
     .get_state = cartpole_pets_get_state,
     .set_state = cartpole_pets_set_state,
 };

@@ -70,6 +70,14 @@ static void cheetah_reward(const void *self, const float *obs, const float *act,
   }
 }
 
+/* the indicators are constant where they are differentiable: only xvel has a gradient */
+static void cheetah_reward_vjp(const void *self, const float *obs, const float *act, const float *next_obs, int B,
+                               const float *d_reward, float *d_obs, float *d_act, float *d_next) {
+  (void)self, (void)obs, (void)act, (void)next_obs;
+  mbrl_env_vjp_zero(d_obs, d_act, d_next, B, OBS, NU);
+  for (int b = 0; d_next && b < B; b++) d_next[(size_t)b * OBS + 9] = d_reward[b];
+}
+
 static void cheetah_get_state(const void *self, double *state) {
   mbrl_mj_get_state(&((const cheetah *)self)->mj, state);
 }
@@ -103,6 +111,7 @@ const mbrl_env_class mbrl_env_cheetah_class = {
     .reset = cheetah_reset,
     .step = cheetah_step,
     .reward = cheetah_reward,
+    .reward_vjp = cheetah_reward_vjp,
     .get_state = cheetah_get_state,
     .set_state = cheetah_set_state,
 };

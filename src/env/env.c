@@ -262,6 +262,12 @@ void mbrl_env_reward(const mbrl_env *env, const float *obs, const float *act, co
   env->cls->reward(env->self, obs, act, next_obs, B, reward, done);
 }
 
+void mbrl_env_vjp_zero(float *d_obs, float *d_act, float *d_next, int B, int obs_dim, int act_dim) {
+  if (d_obs) memset(d_obs, 0, sizeof(float) * (size_t)B * obs_dim);
+  if (d_act) memset(d_act, 0, sizeof(float) * (size_t)B * act_dim);
+  if (d_next) memset(d_next, 0, sizeof(float) * (size_t)B * obs_dim);
+}
+
 static void task_reward(void *ctx, const float *obs, const float *act, const float *next_obs, int B,
                         float *reward, int *done) {
   mbrl_env_reward(ctx, obs, act, next_obs, B, reward, done);

@@ -20,6 +20,12 @@ extern const mbrl_env_class mbrl_env_mujoco_class;
 /* The tip reward of the cart-pole swing-ups, on observations [x, th, xdot, thdot] */
 void mbrl_cartpole_tip_reward(const void *self, const float *obs, const float *act, const float *next_obs, int B,
                               float *reward, int *done);
+void mbrl_cartpole_tip_reward_vjp(const void *self, const float *obs, const float *act, const float *next_obs, int B,
+                                  const float *d_reward, float *d_obs, float *d_act, float *d_next);
+
+/* For reward VJPs: zeroes the outputs given (B rows of obs_dim, act_dim and obs_dim; each may be
+ * NULL), so a reward's VJP writes only its non-zero entries. */
+void mbrl_env_vjp_zero(float *d_obs, float *d_act, float *d_next, int B, int obs_dim, int act_dim);
 
 /* Makes an instance of a class that need not be registered, under name, with init's argument;
  * returns as mbrl_env_make. */

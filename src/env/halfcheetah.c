@@ -61,6 +61,16 @@ static void halfcheetah_reward(const void *self, const float *obs, const float *
   }
 }
 
+static void halfcheetah_reward_vjp(const void *self, const float *obs, const float *act, const float *next_obs,
+                                   int B, const float *d_reward, float *d_obs, float *d_act, float *d_next) {
+  (void)self, (void)obs, (void)next_obs;
+  mbrl_env_vjp_zero(d_obs, d_act, d_next, B, OBS, NU);
+  for (int b = 0; b < B; b++) {
+    if (d_next) d_next[(size_t)b * OBS + 8] = d_reward[b];
+    for (int i = 0; d_act && i < NU; i++) d_act[(size_t)b * NU + i] = -0.2f * d_reward[b] * act[(size_t)b * NU + i];
+  }
+}
+
 static void halfcheetah_get_state(const void *self, double *state) {
   mbrl_mj_get_state(&((const halfcheetah *)self)->mj, state);
 }
@@ -94,6 +104,7 @@ const mbrl_env_class mbrl_env_halfcheetah_class = {
     .reset = halfcheetah_reset,
     .step = halfcheetah_step,
     .reward = halfcheetah_reward,
+    .reward_vjp = halfcheetah_reward_vjp,
     .get_state = halfcheetah_get_state,
     .set_state = halfcheetah_set_state,
 };

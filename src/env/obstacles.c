@@ -76,6 +76,20 @@ static void obstacles_reward(const void *self, const float *obs, const float *ac
   }
 }
 
+static void obstacles_reward_vjp(const void *self, const float *obs, const float *act, const float *next_obs,
+                                 int B, const float *d_reward, float *d_obs, float *d_act, float *d_next) {
+  (void)self, (void)obs, (void)act;
+  mbrl_env_vjp_zero(d_obs, d_act, d_next, B, OBS, ACT);
+  for (int b = 0; d_next && b < B; b++) {
+    const float *o = next_obs + (size_t)b * OBS;
+    float *g = d_next + (size_t)b * OBS;
+    double ex = (double)o[0] - o[2], ey = (double)o[1] - o[3], dist = sqrt(ex * ex + ey * ey);
+    if (dist == 0.0) continue;
+    double gx = -d_reward[b] * ex / dist, gy = -d_reward[b] * ey / dist;
+    g[0] = (float)gx, g[1] = (float)gy, g[2] = (float)-gx, g[3] = (float)-gy;
+  }
+}
+
 static void obstacles_get_state(const void *self, double *state) {
   const obstacles *o = self;
   state[0] = o->x;
@@ -126,6 +140,7 @@ const mbrl_env_class mbrl_env_obstacles_class = {
     .reset = obstacles_reset,
     .step = obstacles_step,
     .reward = obstacles_reward,
+    .reward_vjp = obstacles_reward_vjp,
     .get_state = obstacles_get_state,
     .set_state = obstacles_set_state,
 };

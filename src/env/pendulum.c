@@ -58,6 +58,22 @@ static void pendulum_reward(const void *self, const float *obs, const float *act
   }
 }
 
+static void pendulum_reward_vjp(const void *self, const float *obs, const float *act, const float *next_obs, int B,
+                                const float *d_reward, float *d_obs, float *d_act, float *d_next) {
+  (void)self, (void)obs;
+  mbrl_env_vjp_zero(d_obs, d_act, d_next, B, OBS, ACT);
+  for (int b = 0; b < B; b++) {
+    const float *o = next_obs + (size_t)b * OBS;
+    double c = o[0], s = o[1], r2 = c * c + s * s, th = atan2(s, c), dr = d_reward[b];
+    if (d_next && r2 > 0.0) {
+      d_next[(size_t)b * OBS] = (float)(-dr * 2.0 * th * (-s / r2));
+      d_next[(size_t)b * OBS + 1] = (float)(-dr * 2.0 * th * (c / r2));
+    }
+    if (d_next) d_next[(size_t)b * OBS + 2] = (float)(-dr * 0.2 * o[2]);
+    if (d_act) d_act[b] = (float)(-dr * 0.002 * act[b]);
+  }
+}
+
 static void pendulum_get_state(const void *self, double *state) {
   const pendulum *p = self;
   state[0] = p->th;
@@ -99,6 +115,7 @@ const mbrl_env_class mbrl_env_pendulum_class = {
     .reset = pendulum_reset,
     .step = pendulum_step,
     .reward = pendulum_reward,
+    .reward_vjp = pendulum_reward_vjp,
     .get_state = pendulum_get_state,
     .set_state = pendulum_set_state,
 };

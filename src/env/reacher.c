@@ -96,6 +96,23 @@ static void reacher_reward(const void *self, const float *obs, const float *act,
   }
 }
 
+static void reacher_reward_vjp(const void *self, const float *obs, const float *act, const float *next_obs, int B,
+                               const float *d_reward, float *d_obs, float *d_act, float *d_next) {
+  (void)self, (void)obs, (void)act;
+  mbrl_env_vjp_zero(d_obs, d_act, d_next, B, OBS, NU);
+  for (int b = 0; d_next && b < B; b++) {
+    const float *o = next_obs + (size_t)b * OBS;
+    double e[3], s = 0.0;
+    for (int i = 0; i < 3; i++) e[i] = (double)o[14 + i] - (double)o[17 + i], s += e[i] * e[i];
+    if (s == 0.0) continue;
+    for (int i = 0; i < 3; i++) {
+      double g = -10.0 * d_reward[b] * e[i] / sqrt(s);
+      d_next[(size_t)b * OBS + 14 + i] = (float)g;
+      d_next[(size_t)b * OBS + 17 + i] = (float)-g;
+    }
+  }
+}
+
 static void reacher_get_state(const void *self, double *state) {
   const reacher *r = self;
   mbrl_mj_get_state(&r->mj, state);
@@ -132,6 +149,7 @@ const mbrl_env_class mbrl_env_reacher_class = {
     .reset = reacher_reset,
     .step = reacher_step,
     .reward = reacher_reward,
+    .reward_vjp = reacher_reward_vjp,
     .get_state = reacher_get_state,
     .set_state = reacher_set_state,
 };

@@ -278,3 +278,56 @@ Test(env, registry_lists_the_builtins_first) {
     cr_expect_not_null(c->about);
   }
 }
+
+/* the reward of one transition, through the task, in double */
+static double task_reward_at(const mbrl_task *t, const float *obs, const float *act, const float *next) {
+  float r;
+  t->reward(t->ctx, obs, act, next, 1, &r, NULL);
+  return r;
+}
+
+/* every built-in environment's reward gradient (its task's reward_vjp, with a weight d_reward)
+ * against central differences of its reward, at states of random episodes; a step where the
+ * reward jumps (cheetah's posture penalties) is skipped */
+Test(env, reward_gradients_match_central_differences) {
+  enum { MAXD = 64, STEPS = 12 };
+  for (int k = 0; k < NENV; k++) {
+    mbrl_env *env = make(names[k]);
+    const mbrl_env_spec *s = mbrl_env_get_spec(env);
+    mbrl_task task = mbrl_env_task(env);
+    cr_assert_not_null(task.reward_vjp, "%s has no reward gradient", names[k]);
+    const int O = s->obs_dim, A = s->act_dim;
+    float x[3][MAXD], g[3][MAXD];
+    mbrl_rng rng;
+    mbrl_rng_init(&rng, 17, (uint64_t)k);
+    cr_assert_eq(mbrl_env_reset(env, 4, x[0]), 0);
+    int checked = 0;
+    for (int t = 0; t < STEPS; t++) {
+      int term, trunc;
+      float r;
+      random_action(s, &rng, x[1]);
+      cr_assert_eq(mbrl_env_step(env, x[1], x[2], &r, &term, &trunc), 0);
+      const float w = 0.5f + (float)t;
+      task.reward_vjp(task.ctx, x[0], x[1], x[2], 1, &w, g[0], g[1], g[2]);
+      const int dims[3] = {O, A, O};
+      for (int part = 0; part < 3; part++)
+        for (int i = 0; i < dims[part]; i++) {
+          const float keep = x[part][i], h = 1e-3f * fmaxf(1.0f, fabsf(keep));
+          x[part][i] = keep + h;
+          double up = task_reward_at(&task, x[0], x[1], x[2]);
+          x[part][i] = keep - h;
+          double down = task_reward_at(&task, x[0], x[1], x[2]);
+          x[part][i] = keep;
+          if (fabs(up - down) > 1.0) continue; /* a jump */
+          double fd = w * (up - down) / (2.0 * (double)h);
+          cr_expect(fabs(g[part][i] - fd) <= 2e-2 * fmax(1.0, fabs(fd)), "%s step %d: d(%s)[%d] %g, differences %g",
+                    names[k], t, part == 0 ? "obs" : part == 1 ? "act" : "next_obs", i, (double)g[part][i], fd);
+          checked++;
+        }
+      memcpy(x[0], x[2], sizeof(float) * (size_t)O);
+      if (term || trunc) cr_assert_eq(mbrl_env_reset(env, 5, x[0]), 0);
+    }
+    cr_expect(checked > STEPS * O, "%s: %d derivatives checked", names[k], checked);
+    mbrl_env_free(env);
+  }
+}
