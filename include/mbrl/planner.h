@@ -1,7 +1,7 @@
 /* Model-predictive control planners, as classes registered by name (random shooting "random" and
- * the cross-entropy method "cem" as CS285 HW4's MPC policy, "mppi" with PDDM's filtering and
- * "icem" built in, src/plan/ describing each), over any mbrl_model and any task (an environment's,
- * or the caller's own).
+ * the cross-entropy method "cem" as CS285 HW4's MPC policy, "mppi" with PDDM's filtering, "icem",
+ * gradient planning "grad" and "cemgd" built in, src/plan/ describing each), over any mbrl_model
+ * and any task (an environment's, or the caller's own).
  *
  * Scoring: a planner proposes N candidate action sequences (H x act_dim) and scores them through
  * the propagation module (propagate.h): with its default mode, members, each candidate is rolled
@@ -158,6 +158,10 @@ const float *mbrl_planner_low(const mbrl_planner *p);
 const float *mbrl_planner_high(const mbrl_planner *p);
 mbrl_rng *mbrl_planner_rng(mbrl_planner *p);
 void mbrl_planner_options(const mbrl_planner *p, void *opts, size_t size);
+
+/* For classes: the model and the task the planner scores with. */
+const mbrl_model *mbrl_planner_model(const mbrl_planner *p);
+const mbrl_task *mbrl_planner_task(const mbrl_planner *p);
 
 /* For classes: scores the n (<= N) sequences cand (n x H x act_dim) from obs into score (n) by
  * propagation, counting NaN scores; returns 0 or the model's error code. */

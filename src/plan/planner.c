@@ -25,7 +25,7 @@ struct mbrl_planner {
 
 enum { MAX_CLASSES = 64 };
 static const mbrl_planner_class *builtin[] = {&mbrl_planner_random, &mbrl_planner_cem, &mbrl_planner_mppi,
-                                              &mbrl_planner_icem};
+                                              &mbrl_planner_icem,   &mbrl_planner_grad, &mbrl_planner_cemgd};
 enum { N_BUILTIN = sizeof builtin / sizeof *builtin };
 static const mbrl_planner_class *registry[MAX_CLASSES];
 static int n_registered;
@@ -85,7 +85,7 @@ static const mbrl_config_table *class_options(const void *base) {
 
 static const mbrl_field planner_fields[] = {
     MBRL_CFG_STRING(mbrl_planner_config, name, "mpc_action_sampling_strategy", "--planner", "random",
-                    "planner: random, cem, mppi, icem or a registered one (mbrl planners lists them)"),
+                    "planner: random, cem, mppi, icem, grad, cemgd or a registered one (mbrl planners lists them)"),
     MBRL_CFG_INT(mbrl_planner_config, H, "mpc_horizon", NULL, 1, 1000, 10, "planning horizon H"),
     MBRL_CFG_INT(mbrl_planner_config, N, "mpc_num_action_sequences", NULL, 1, 1e6, 1000,
                  "candidate action sequences N"),
@@ -201,6 +201,8 @@ int mbrl_planner_act_dim(const mbrl_planner *p) { return p->prop.task.act_dim; }
 const float *mbrl_planner_low(const mbrl_planner *p) { return p->prop.task.act_low; }
 const float *mbrl_planner_high(const mbrl_planner *p) { return p->prop.task.act_high; }
 mbrl_rng *mbrl_planner_rng(mbrl_planner *p) { return &p->rng; }
+const mbrl_model *mbrl_planner_model(const mbrl_planner *p) { return &p->prop.model; }
+const mbrl_task *mbrl_planner_task(const mbrl_planner *p) { return &p->prop.task; }
 
 void mbrl_planner_options(const mbrl_planner *p, void *opts, size_t size) {
   MBRL_ASSERT(size <= MBRL_PLANNER_OPTS);

@@ -334,3 +334,151 @@ Test(samplers, bad_settings_are_refused) {
   cr_expect_eq(mbrl_planner_set(&c, "mppi_beta", "0", err, sizeof err), MBRL_EINVAL);
   cr_expect_eq(mbrl_planner_set(&c, "mppi_sigma", "-1", err, sizeof err), MBRL_EINVAL);
 }
+
+/* ---- gradient planning ---- */
+
+#include "mbrl/dynamics.h"
+#include "plan/plan_impl.h"
+
+/* a task with a model-dependent part: r = -|a - target|^2 - 0.5 s'[0]^2 - 0.2 s'[1] s[0] */
+static void mixed_reward(void *ctx, const float *obs, const float *act, const float *next_obs, int B, float *reward,
+                         int *done) {
+  (void)ctx;
+  for (int b = 0; b < B; b++) {
+    float d0 = act[A * b] - target[0], d1 = act[A * b + 1] - target[1], s0 = next_obs[2 * b];
+    reward[b] = -(d0 * d0 + d1 * d1) - 0.5f * s0 * s0 - 0.2f * next_obs[2 * b + 1] * obs[2 * b];
+    if (done) done[b] = 0;
+  }
+}
+
+static void mixed_reward_vjp(void *ctx, const float *obs, const float *act, const float *next_obs, int B,
+                             const float *dr, float *d_obs, float *d_act, float *d_next) {
+  (void)ctx;
+  for (int b = 0; b < B; b++) {
+    d_act[A * b] = -2.0f * dr[b] * (act[A * b] - target[0]);
+    d_act[A * b + 1] = -2.0f * dr[b] * (act[A * b + 1] - target[1]);
+    d_next[2 * b] = -dr[b] * next_obs[2 * b];
+    d_next[2 * b + 1] = -0.2f * dr[b] * obs[2 * b];
+    d_obs[2 * b] = -0.2f * dr[b] * next_obs[2 * b + 1];
+    d_obs[2 * b + 1] = 0.0f;
+  }
+}
+
+static const mbrl_task mixed = {.obs_dim = 2, .act_dim = A, .act_low = lo, .act_high = hi, .reward = mixed_reward,
+                                .reward_vjp = mixed_reward_vjp};
+
+/* a learned model of 3 tanh members with random weights and statistics from random data */
+static void random_model(mbrl_dynamics *dyn, mbrl_dynamics_work *w, int max_B) {
+  mbrl_dynamics_config dc = mbrl_dynamics_defaults(2, A);
+  dc.n_layers = 2, dc.size = 16;
+  mbrl_rng r;
+  mbrl_rng_init(&r, 3, 0);
+  cr_assert_eq(mbrl_dynamics_init(dyn, &dc, &r, NULL, 0), 0);
+  mbrl_paths paths;
+  mbrl_paths_init(&paths, 2, A, 200);
+  paths.n = 200;
+  mbrl_rng_fill_normal(&r, paths.obs, 400, 0.0f, 1.0f);
+  mbrl_rng_fill_normal(&r, paths.next_obs, 400, 0.0f, 1.0f);
+  mbrl_rng_fill_uniform(&r, paths.act, 400, -1.0f, 1.0f);
+  mbrl_buffer buf;
+  mbrl_buffer_init(&buf, 2, A, 0);
+  mbrl_buffer_add(&buf, &paths, NULL);
+  cr_assert_eq(mbrl_dynamics_update_stats(dyn, &buf, NULL, 0), 0);
+  mbrl_buffer_free(&buf);
+  mbrl_paths_free(&paths);
+  mbrl_dynamics_work_init(w, dyn, max_B);
+}
+
+static mbrl_planner *make_on(const char *name, int H, int N, const char *const *settings, const mbrl_model *m) {
+  mbrl_planner_config c;
+  char err[256] = "";
+  cr_assert_eq(mbrl_planner_defaults(&c, name, err, sizeof err), 0, "%s", err);
+  c.H = H, c.N = N;
+  for (int i = 0; settings && settings[i]; i += 2)
+    cr_assert_eq(mbrl_planner_set(&c, settings[i], settings[i + 1], err, sizeof err), 0, "%s", err);
+  mbrl_rng r;
+  mbrl_rng_init(&r, 8, 0);
+  mbrl_planner *p = NULL;
+  cr_assert_eq(mbrl_planner_make(&p, &c, &mixed, m, &r, err, sizeof err), 0, "%s", err);
+  return p;
+}
+
+/* the return's gradient through the model and the reward against central differences */
+Test(samplers, grad_return_gradient_matches_central_differences) {
+  enum { H = 4, K = 3 };
+  mbrl_dynamics dyn;
+  mbrl_dynamics_work w;
+  random_model(&dyn, &w, 64);
+  mbrl_model m = mbrl_dynamics_model(&w);
+  mbrl_planner *p = make_on("grad", H, K, NULL, &m);
+  mbrl_grad g;
+  char err[256] = "";
+  cr_assert_eq(mbrl_grad_init(&g, p, K, err, sizeof err), 0, "%s", err);
+  const float obs[2] = {0.3f, -0.7f};
+  float x[K * H * A];
+  mbrl_rng r;
+  mbrl_rng_init(&r, 9, 0);
+  mbrl_rng_fill_uniform(&r, x, K * H * A, -0.8f, 0.8f);
+  cr_assert_eq(mbrl_grad_gradient(&g, p, obs, x, K), 0);
+  float grad[K * H * A];
+  memcpy(grad, g.grad, sizeof grad);
+  for (int q = 0; q < K * H * A; q++) {
+    const float keep = x[q], h = 1e-2f;
+    x[q] = keep + h;
+    cr_assert_eq(mbrl_grad_gradient(&g, p, obs, x, K), 0);
+    double up = g.ret[q / (H * A)];
+    x[q] = keep - h;
+    cr_assert_eq(mbrl_grad_gradient(&g, p, obs, x, K), 0);
+    double down = g.ret[q / (H * A)];
+    x[q] = keep;
+    double fd = (up - down) / (2.0 * h);
+    cr_expect(fabs(grad[q] - fd) < 2e-2 * fmax(1.0, fabs(fd)), "entry %d: gradient %g, differences %g", q,
+              (double)grad[q], fd);
+  }
+  mbrl_grad_free(&g);
+  mbrl_planner_free(p);
+  mbrl_dynamics_work_free(&w);
+  mbrl_dynamics_free(&dyn);
+}
+
+/* grad and cemgd improve on where they start, and a model without gradients is refused */
+Test(samplers, grad_and_cemgd_raise_the_predicted_return) {
+  enum { H = 5 };
+  mbrl_dynamics dyn;
+  mbrl_dynamics_work w;
+  random_model(&dyn, &w, 400);
+  mbrl_model m = mbrl_dynamics_model(&w);
+  const float obs[2] = {0.3f, -0.7f};
+  mbrl_grad g;
+  char err[256] = "";
+  for (int k = 0; k < 2; k++) {
+    mbrl_planner *p = k == 0 ? make_on("grad", H, 8, (const char *[]){"grad_iterations", "60", "grad_lr", "0.05", NULL}, &m)
+                             : make_on("cemgd", H, 100, NULL, &m);
+    float act[A];
+    cr_assert_eq(mbrl_planner_act(p, obs, act), 0);
+    /* the plan's return beats every one of 200 uniform sequences' */
+    cr_assert_eq(mbrl_grad_init(&g, p, 200, err, sizeof err), 0, "%s", err);
+    float x[200 * H * A];
+    memcpy(x, mbrl_planner_plan(p), sizeof(float) * H * A);
+    mbrl_rng r;
+    mbrl_rng_init(&r, 10, 0);
+    mbrl_rng_fill_uniform(&r, x + H * A, 199 * H * A, -1.0f, 1.0f);
+    cr_assert_eq(mbrl_grad_gradient(&g, p, obs, x, 200), 0);
+    for (int i = 1; i < 200; i++)
+      cr_expect(g.ret[0] > g.ret[i], "%s: plan %g, uniform sequence %d %g", k ? "cemgd" : "grad", g.ret[0], i, g.ret[i]);
+    mbrl_grad_free(&g);
+    mbrl_planner_free(p);
+  }
+  mbrl_dynamics_work_free(&w);
+  mbrl_dynamics_free(&dyn);
+  /* the recorder model has no gradient */
+  mbrl_planner_config c;
+  cr_assert_eq(mbrl_planner_defaults(&c, "grad", err, sizeof err), 0);
+  c.H = 3, c.N = 4;
+  mbrl_model nm = {.E = 1, .obs_dim = 1, .act_dim = A, .max_B = 4, .predict = rec_predict, .ctx = &rec};
+  mbrl_rng r;
+  mbrl_rng_init(&r, 1, 0);
+  mbrl_planner *p = NULL;
+  cr_expect_eq(mbrl_planner_make(&p, &c, &quad, &nm, &r, err, sizeof err), MBRL_EINVAL);
+  cr_expect(strstr(err, "gradient") != NULL, "%s", err);
+}
