@@ -1,7 +1,8 @@
 /* Planner benchmarks at the CS285 cheetah Q3/Q5 setting (E 3, N 1000, H 15, 2 x 250 tanh, obs 21,
- * act 6): planning steps per second of random shooting, CEM-4, MPPI (one iteration, PDDM) and
- * iCEM (its defaults: 3 iterations, decay 1.25), in fp32 and bf16, against the matmul peak of the
- * same precision over the network FLOPs of the sequences a step scores; notes give the time of the
+ * act 6): planning steps per second of random shooting, CEM-4, MPPI (one iteration, PDDM), iCEM
+ * (its defaults: 3 iterations, decay 1.25), gradient planning (20 sequences, 15 Adam steps) and
+ * CEM-GD (100 sequences, its defaults), in fp32 and bf16, against the matmul peak of the same
+ * precision over the network FLOPs of the sequences a step scores; notes give the time of the
  * bare ensemble forwards a step contains, the rest being the planner's own work. */
 #include <stdio.h>
 
@@ -137,19 +138,23 @@ void bench_plan(int threads) {
     snprintf(what, sizeof what, "CEM-4 steps, %s", pn);
     bench_row(what, 1.0 / t_cem, peak * 1e9 / (CEM_ITERS * step_flops), "steps/s");
 
-    /* the planners that score a different number of sequences per step */
-    const char *others[] = {"mppi", "MPPI", "icem", "iCEM"};
-    for (int k = 0; k < 4; k += 2) {
+    /* the planners that score a different number of sequences per step; gradient steps roll
+     * their sequences forward and back, the backward pass counted as two forward ones */
+    const char *others[] = {"mppi", "MPPI", "icem", "iCEM", "grad", "grad (N 20)", "cemgd", "CEM-GD (N 100)"};
+    for (int k = 0; k < 8; k += 2) {
+      const int gradient = k >= 4;
       mbrl_planner_set(&pc, "mpc_action_sampling_strategy", others[k], NULL, 0);
+      pc.N = k == 4 ? 20 : k == 6 ? 100 : N;
       mbrl_planner *p;
       MBRL_ASSERT(mbrl_planner_make(&p, &pc, &task, &model, &r, NULL, 0) == MBRL_OK);
       double seqs, t = plan_time(p, obs, 4, &seqs);
-      const double flops = seqs / N * step_flops;
+      const double flops = (gradient ? 3.0 : 1.0) * seqs / N * step_flops;
       bench_say("  %s: %s step %.2f ms, %.0f sequences scored (%.2f GFLOP)\n", pn, others[k + 1], t * 1e3, seqs,
                 flops * 1e-9);
       snprintf(what, sizeof what, "%s steps, %s", others[k + 1], pn);
       bench_row(what, 1.0 / t, peak * 1e9 / flops, "steps/s");
       mbrl_planner_free(p);
+      pc.N = N;
     }
 
     mbrl_planner_free(rs);

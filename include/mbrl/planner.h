@@ -105,7 +105,8 @@ const float *mbrl_planner_plan(const mbrl_planner *p);
 /* Candidate scores that were NaN so far. */
 int64_t mbrl_planner_nonfinite(const mbrl_planner *p);
 
-/* Candidate sequences scored so far (a planner's cost: samples evaluated). */
+/* Candidate sequences scored so far (a planner's cost: samples evaluated; for gradient steps, the
+ * sequences rolled forward, each step's backward pass costing about two forward ones more). */
 int64_t mbrl_planner_evaluated(const mbrl_planner *p);
 
 /* The planner's configuration. */
@@ -158,6 +159,9 @@ const float *mbrl_planner_low(const mbrl_planner *p);
 const float *mbrl_planner_high(const mbrl_planner *p);
 mbrl_rng *mbrl_planner_rng(mbrl_planner *p);
 void mbrl_planner_options(const mbrl_planner *p, void *opts, size_t size);
+
+/* For classes that roll sequences without mbrl_planner_score: counts n more as scored. */
+void mbrl_planner_count_evaluated(mbrl_planner *p, int64_t n);
 
 /* For classes: the model and the task the planner scores with. */
 const mbrl_model *mbrl_planner_model(const mbrl_planner *p);

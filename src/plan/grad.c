@@ -80,6 +80,7 @@ static int forward(mbrl_grad *g, mbrl_planner *p, const float *obs, const float 
   const size_t R = (size_t)E * k;
   for (size_t i = 0; i < R; i++) memcpy(g->s + i * O, obs, (size_t)O * sizeof(float));
   for (int i = 0; i < k; i++) g->ret[i] = 0.0;
+  mbrl_planner_count_evaluated(p, k);
   for (int h = 0; h < H; h++) {
     float *s = g->s + (size_t)h * R * O, *s2 = s + R * O, *a = g->a + (size_t)h * R * A;
     for (int e = 0; e < E; e++)

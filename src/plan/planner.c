@@ -191,6 +191,7 @@ void mbrl_planner_policy_reset(void *planner) { mbrl_planner_reset(planner); }
 const float *mbrl_planner_plan(const mbrl_planner *p) { return p->plan; }
 int64_t mbrl_planner_nonfinite(const mbrl_planner *p) { return p->nonfinite; }
 int64_t mbrl_planner_evaluated(const mbrl_planner *p) { return p->evaluated; }
+void mbrl_planner_count_evaluated(mbrl_planner *p, int64_t n) { p->evaluated += n; }
 const mbrl_planner_config *mbrl_planner_get_config(const mbrl_planner *p) { return &p->cfg; }
 
 /* ---- for classes ---- */
