@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/file.h"
 #include "mbrl/core.h"
 #include "mbrl/maze.h"
 
@@ -179,8 +180,10 @@ int mbrl_maze_parse(mbrl_maze *m, const char *text, const char *source, char *er
 int mbrl_maze_load(mbrl_maze *m, const char *path, char *err, size_t err_sz) {
   MBRL_ASSERT(m && path);
   memset(m, 0, sizeof *m);
-  FILE *f = fopen(path, "rb");
-  if (!f) return mbrl_errf(err, err_sz, MBRL_EIO, "cannot open maze '%s': %s", path, strerror(errno));
+  FILE *f;
+  char why[512];
+  if (mbrl_io_open_read(&f, path, why, sizeof why))
+    return mbrl_errf(err, err_sz, MBRL_EIO, "cannot open maze '%s': %s", path, why);
   /* maze files are small: 1 MiB is far beyond the largest 256 x 256 grid pair */
   size_t cap = 1 << 20;
   char *text = mbrl_alloc(cap + 1);

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,6 +56,10 @@ int mbrl_mj_load(mbrl_mj *mj, const char *path, int as_asset, int frame_skip, ch
   } else if (snprintf(full, sizeof full, "%s", path) >= (int)sizeof full) {
     return mbrl_errf(err, err_sz, MBRL_EINVAL, "model path too long");
   }
+  /* MuJoCo would block on a FIFO or read a device: only regular files */
+  struct stat sb;
+  if (stat(full, &sb) == 0 && !S_ISREG(sb.st_mode))
+    return mbrl_errf(err, err_sz, MBRL_EIO, "%s: not a regular file", full);
   pthread_once(&quiet_once, install_quiet_warning);
   char mjerr[1024] = "";
   pthread_mutex_lock(&load_lock);

@@ -16,18 +16,39 @@ static char *dup_str(const char *s) {
   return p;
 }
 
+int mbrl_io_open_read(FILE **f, const char *path, char *err, size_t err_sz) {
+  *f = NULL;
+  /* non-blocking, so that a FIFO does not wait for a writer; blocking again once it is known to
+   * be a regular file */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return mbrl_errf(err, err_sz, errno == ENOENT ? MBRL_ENOTFOUND : MBRL_EIO, "%s: cannot open: %s", path,
+                     strerror(errno));
+  struct stat sb;
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    close(fd);
+    return mbrl_errf(err, err_sz, MBRL_EIO, "%s: not a regular file", path);
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(*f = fdopen(fd, "rb"))) {
+    int e = errno;
+    close(fd);
+    return mbrl_errf(err, err_sz, MBRL_EIO, "%s: cannot open: %s", path, strerror(e));
+  }
+  return MBRL_OK;
+}
+
 int mbrl_io_read_all(const char *path, uint8_t **buf, size_t *size, char *err, size_t err_sz) {
   MBRL_ASSERT(path && buf && size);
   *buf = NULL;
   *size = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return mbrl_errf(err, err_sz, errno == ENOENT ? MBRL_ENOTFOUND : MBRL_EIO, "%s: cannot open: %s", path,
-                     strerror(errno));
+  FILE *f;
+  int rc = mbrl_io_open_read(&f, path, err, err_sz);
+  if (rc) return rc;
   struct stat sb;
-  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+  if (fstat(fileno(f), &sb) != 0) {
     fclose(f);
-    return mbrl_errf(err, err_sz, MBRL_EIO, "%s: not a regular file", path);
+    return mbrl_errf(err, err_sz, MBRL_EIO, "%s: cannot read its size", path);
   }
   /* one byte more than the file so text parsers can rely on a terminating zero */
   size_t n = (size_t)sb.st_size;

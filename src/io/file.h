@@ -13,6 +13,11 @@ typedef struct mbrl_io_atomic {
   char *tmp;
 } mbrl_io_atomic;
 
+/* Opens path for reading into *f only if it is a regular file, without blocking on a FIFO or a
+ * device; returns 0, MBRL_ENOTFOUND for a file that does not exist, or MBRL_EIO (not a regular
+ * file, cannot be opened), with a message. */
+int mbrl_io_open_read(FILE **f, const char *path, char *err, size_t err_sz);
+
 /* Reads the whole regular file at path into *buf (mbrl_alloc'd, *size bytes, plus a zero byte);
  * returns 0, MBRL_ENOTFOUND for a file that does not exist, or MBRL_EIO. */
 int mbrl_io_read_all(const char *path, uint8_t **buf, size_t *size, char *err, size_t err_sz);

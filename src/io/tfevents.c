@@ -444,14 +444,13 @@ static int decode_event(mbrl_tfevents_reader *r, size_t n, mbrl_tfevents_event *
 int mbrl_tfevents_reader_open(mbrl_tfevents_reader **out, const char *path, char *err, size_t err_sz) {
   MBRL_ASSERT(out && path);
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return mbrl_errf(err, err_sz, errno == ENOENT ? MBRL_ENOTFOUND : MBRL_EIO, "%s: cannot open: %s", path,
-                     strerror(errno));
+  FILE *f;
+  int rc = mbrl_io_open_read(&f, path, err, err_sz);
+  if (rc) return rc;
   struct stat sb;
-  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+  if (fstat(fileno(f), &sb) != 0) {
     fclose(f);
-    return mbrl_errf(err, err_sz, MBRL_EIO, "%s: not a regular file", path);
+    return mbrl_errf(err, err_sz, MBRL_EIO, "%s: cannot read its size", path);
   }
   mbrl_tfevents_reader *r = mbrl_alloc(sizeof *r);
   r->f = f;
