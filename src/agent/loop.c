@@ -176,6 +176,8 @@ static int policy_with_progress(void *p, const float *obs, float *act) {
 
 int mbrl_loop_check(const mbrl_mb_config *c, int fits, char *err, size_t err_sz) {
   if (!c->env_name[0]) return mbrl_errf(err, err_sz, MBRL_EINVAL, "env_name is required");
+  if (!c->logdir[0])
+    return mbrl_errf(err, err_sz, MBRL_EINVAL, "logdir is empty (runs would land in the filesystem's root folder)");
   const mbrl_dynamics_config *m = &c->model;
   if (c->n_iter < 1 || m->E < 1 || c->planner.H < 1 || c->planner.N < 1 || c->planner.prop.particles < 1 ||
       c->num_agent_train_steps_per_iter < 0 || c->batch_size_initial < 1 || c->batch_size < 1 ||

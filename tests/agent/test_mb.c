@@ -121,6 +121,8 @@ Test(mb, cli_bad_flags_exit_2) {
   cr_assert(strstr(out, "unknown flag '--n_iterations'"), "%s", out);
   cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 --planner pddm", out, sizeof out), 2);
   cr_assert(strstr(out, "(random, cem, mppi, icem"), "%s", out);
+  cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 --logdir ''", out, sizeof out), 2);
+  cr_assert(strstr(out, "logdir is empty"), "%s", out);
   cr_assert_eq(run_mbrl("mb --n_iter 2", out, sizeof out), 2);
   cr_assert(strstr(out, "--env_name is required"), "%s", out);
   cr_assert_eq(run_mbrl("mb --env_name obstacles-cs285-v0 -lr -1", out, sizeof out), 2);
