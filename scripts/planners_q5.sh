@@ -5,6 +5,7 @@
 # and planning ms per environment step (plan_eval, fp32, one episode), wall time of the run.
 #   scripts/planners_q5.sh PLANNER [SEEDS...]     (default seeds 1 2 3)
 #   PLANNER: random | cem4 | mppi (PDDM's cheetah: H 20, N 700, gamma 1, sigma 0.9, beta 0.9) |
+#            mppi10 (the same with gamma 10) |
 #            icem (N 400, 3 iterations, decay 1.25: 976 sequences a step, a quarter of CEM-4's)
 # Environment: MBRL (default build/mbrl), PLAN_EVAL (default build/plan_eval), LOGDIR (default
 # data/planners_q5), EXTRA (more flags for mbrl mb, e.g. "--precision bf16").
@@ -22,6 +23,7 @@ case $planner in
   random) flags="--mpc_action_sampling_strategy random" ;;
   cem4) flags="--mpc_action_sampling_strategy cem --cem_iterations 4" ;;
   mppi) flags="--planner mppi --mpc_horizon 20 --mpc_num_action_sequences 700 --mppi_gamma 1 --mppi_sigma 0.9 --mppi_beta 0.9" ;;
+  mppi10) flags="--planner mppi --mpc_horizon 20 --mpc_num_action_sequences 700 --mppi_gamma 10 --mppi_sigma 0.9 --mppi_beta 0.9" ;;
   icem) flags="--planner icem --mpc_num_action_sequences 400" ;;
   *) echo "$0: unknown planner $planner" >&2; exit 2 ;;
 esac
