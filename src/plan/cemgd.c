@@ -103,9 +103,7 @@ static int cemgd_plan(mbrl_planner *p, void *self, const float *obs, float *plan
   for (int k = 0; k < T; k++) memcpy(c->x + (size_t)k * HA, c->cand + (size_t)c->elite[k] * HA, HA * sizeof(float));
   int rc = mbrl_grad_refine(&c->g, p, obs, c->x, T, c->o.grad_iters, c->o.lr, c->ret);
   if (rc) return rc;
-  int best = 0;
-  for (int k = 1; k < T; k++)
-    if (c->ret[k] > c->ret[best] || (isnan(c->ret[best]) && !isnan(c->ret[k]))) best = k;
+  const int best = mbrl_grad_best(c->ret, T);
   memcpy(plan, c->x + (size_t)best * HA, HA * sizeof(float));
   memcpy(c->mu, plan, HA * sizeof(float));
   return MBRL_OK;

@@ -177,6 +177,13 @@ int mbrl_grad_refine(mbrl_grad *g, mbrl_planner *p, const float *obs, float *x, 
   return MBRL_OK;
 }
 
+int mbrl_grad_best(const double *ret, int k) {
+  int best = 0;
+  for (int i = 1; i < k; i++)
+    if (ret[i] > ret[best] || (isnan(ret[best]) && !isnan(ret[i]))) best = i;
+  return best;
+}
+
 /* ---- the planner ---- */
 
 typedef struct {
@@ -214,9 +221,7 @@ static int grad_plan(mbrl_planner *p, void *self, const float *obs, float *plan)
   if (c->o.warm && c->have_last) memcpy(c->x, c->last, HA * sizeof(float));
   int rc = mbrl_grad_refine(&c->g, p, obs, c->x, c->N, c->o.iters, c->o.lr, c->ret);
   if (rc) return rc;
-  int best = 0;
-  for (int i = 1; i < c->N; i++)
-    if (c->ret[i] > c->ret[best] || (isnan(c->ret[best]) && !isnan(c->ret[i]))) best = i;
+  const int best = mbrl_grad_best(c->ret, c->N);
   memcpy(plan, c->x + (size_t)best * HA, HA * sizeof(float));
   memcpy(c->last, plan, HA * sizeof(float));
   return MBRL_OK;

@@ -41,4 +41,7 @@ int mbrl_grad_gradient(mbrl_grad *g, mbrl_planner *p, const float *obs, const fl
 int mbrl_grad_refine(mbrl_grad *g, mbrl_planner *p, const float *obs, float *x, int k, int iters, float lr,
                      double *ret);
 
+/* The index of the highest of the k returns ret, NaN below every number, the first of equals. */
+int mbrl_grad_best(const double *ret, int k);
+
 #endif
